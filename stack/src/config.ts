@@ -1,0 +1,73 @@
+/**
+ * The one place where the local cluster's ports, versions, credentials and paths are set.
+ * Everything else (the CLI, tests, services, `.ci/run`) reads them from here.
+ */
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Runtime state of servers we start: data, logs, pid files. Never committed. */
+export const stateDir = process.env.SILK_STACK_DIR ?? join(repoRoot, '.stack');
+
+/** Downloads and assembled server classpaths, kept between runs (Maven's own cache is ~/.m2). */
+export const cacheDir = process.env.SILK_CACHE_DIR ?? join(homedir(), '.cache', 'silk');
+
+export const host = '127.0.0.1';
+
+export const mariadb = {
+  port: 3306,
+  /** Application user the services and tests use; root stays socket-only. */
+  user: 'silk',
+  password: 'silk',
+  /** One database per service of the demo estate, plus shards and the coordinator. */
+  databases: [
+    'silk_test',
+    'silk_order',
+    'silk_storage',
+    'silk_account',
+    'silk_notification',
+    'silk_tx',
+    'silk_shard_0',
+    'silk_shard_1',
+  ],
+} as const;
+
+export const redis = {
+  port: 6379,
+} as const;
+
+export const nacos = {
+  version: '3.1.0',
+  /** Main HTTP port: Open API under /nacos. */
+  port: 8848,
+  /** Client gRPC port, fixed by Nacos at main port + 1000. */
+  grpcPort: 9848,
+  /** Nacos 3 serves its console UI on its own port with an empty context path. */
+  consolePort: 8080,
+  contextPath: '/nacos',
+  /** The documented dev user: Nacos' own default admin name, with a dev password set by `stack up`. */
+  username: 'nacos',
+  password: 'nacos',
+  heapMb: 512,
+} as const;
+
+export const rocketmq = {
+  version: '5.5.1',
+  namesrvPort: 9876,
+  brokerPort: 10911,
+  /** The gRPC endpoint `rocketmq-client-nodejs` speaks to. */
+  proxyGrpcPort: 8081,
+  /** Moved off its default 8080, which the Nacos 3 console takes. */
+  proxyRemotingPort: 18080,
+  clusterName: 'DefaultCluster',
+  brokerName: 'broker-a',
+  heapMb: 512,
+} as const;
+
+export const endpoints = {
+  nacos: `${host}:${nacos.port}`,
+  rocketmqProxy: `${host}:${rocketmq.proxyGrpcPort}`,
+  rocketmqNamesrv: `${host}:${rocketmq.namesrvPort}`,
+} as const;

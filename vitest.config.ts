@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects so unit tests (no network) and integration tests (real servers from `stack/`)
+// can be run apart: `pnpm test:unit`, `pnpm test:it`. `pnpm test` runs both.
+const shared = ['**/node_modules/**', '**/dist/**', '.stack/**'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['**/src/**/*.test.ts'],
+          exclude: [...shared, '**/*.it.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'it',
+          include: ['**/src/**/*.it.test.ts'],
+          exclude: shared,
+          // Integration tests share one real cluster; run files one at a time so they do not
+          // fight over topics, instances and ports.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
