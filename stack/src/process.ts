@@ -176,8 +176,17 @@ export async function which(cmd: string): Promise<string | undefined> {
 }
 
 let aptUpdated = false;
+// apt holds a global lock: servers installing in parallel must take turns.
+let aptQueue: Promise<unknown> = Promise.resolve();
+
 /** Installs Debian packages when their command is missing (we run as root on these machines). */
-export async function aptInstall(server: string, packages: string[]): Promise<void> {
+export function aptInstall(server: string, packages: string[]): Promise<void> {
+  const next = aptQueue.then(() => aptInstallNow(server, packages));
+  aptQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function aptInstallNow(server: string, packages: string[]): Promise<void> {
   const run = async (args: string[]) => {
     try {
       await execFileAsync('apt-get', args, {
