@@ -21,7 +21,12 @@ describe('nacos-config layout', () => {
       'dev/SENTINEL_GROUP/order-service-flow-rules.json': '[]',
       'public/DEFAULT_GROUP/legacy.properties': 'a=1',
     });
-    const entries = readLayout(root).map(({ namespace, group, dataId, type }) => ({ namespace, group, dataId, type }));
+    const entries = readLayout(root).map(({ namespace, group, dataId, type }) => ({
+      namespace,
+      group,
+      dataId,
+      type,
+    }));
     expect(entries).toEqual([
       { namespace: 'dev', group: 'SENTINEL_GROUP', dataId: 'order-service-flow-rules.json', type: 'json' },
       { namespace: 'public', group: 'DEFAULT_GROUP', dataId: 'legacy.properties', type: 'properties' },

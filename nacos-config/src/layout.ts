@@ -57,10 +57,19 @@ export function readLayout(root: string): ConfigEntry[] {
           ['dataId', dataId],
         ] as const) {
           if (!VALID_NAME.test(name)) {
-            throw new Error(`${file}: ${what} '${name}' has characters Nacos refuses (allowed: a-z A-Z 0-9 _ . : -)`);
+            throw new Error(
+              `${file}: ${what} '${name}' has characters Nacos refuses (allowed: a-z A-Z 0-9 _ . : -)`,
+            );
           }
         }
-        entries.push({ namespace, group, dataId, type: configType(dataId), content: readFileSync(file, 'utf8'), file });
+        entries.push({
+          namespace,
+          group,
+          dataId,
+          type: configType(dataId),
+          content: readFileSync(file, 'utf8'),
+          file,
+        });
       }
     }
   }

@@ -30,12 +30,17 @@ export class NacosAdmin {
     try {
       res = await fetch(this.url('/v1/auth/users/login'), { method: 'POST', body });
     } catch (err) {
-      throw new Error(`Nacos not reachable at ${this.target.baseUrl}: ${(err as Error).message} — is the stack up?`, {
-        cause: err,
-      });
+      throw new Error(
+        `Nacos not reachable at ${this.target.baseUrl}: ${(err as Error).message} — is the stack up?`,
+        {
+          cause: err,
+        },
+      );
     }
     if (res.status === 403 || res.status === 401) {
-      throw new Error(`Nacos refused user '${this.target.username}': wrong username or password (HTTP ${res.status})`);
+      throw new Error(
+        `Nacos refused user '${this.target.username}': wrong username or password (HTTP ${res.status})`,
+      );
     }
     if (!res.ok) throw new Error(`Nacos login failed: HTTP ${res.status} ${await res.text()}`);
     const json = (await res.json()) as { accessToken?: string };
@@ -51,7 +56,13 @@ export class NacosAdmin {
     return res.text();
   }
 
-  async publishConfig(tenant: string, group: string, dataId: string, content: string, type: string): Promise<void> {
+  async publishConfig(
+    tenant: string,
+    group: string,
+    dataId: string,
+    content: string,
+    type: string,
+  ): Promise<void> {
     const body = new URLSearchParams({ dataId, group, tenant, content, type });
     const res = await fetch(this.url('/v1/cs/configs'), { method: 'POST', body });
     const text = await res.text();
@@ -71,7 +82,11 @@ export class NacosAdmin {
     if (!list.ok) throw new Error(`listing namespaces: HTTP ${list.status} ${await list.text()}`);
     const { data } = (await list.json()) as { data?: { namespace: string }[] };
     if (data?.some((n) => n.namespace === namespaceId)) return false;
-    const body = new URLSearchParams({ namespaceId, namespaceName: namespaceId, namespaceDesc: 'published by silk' });
+    const body = new URLSearchParams({
+      namespaceId,
+      namespaceName: namespaceId,
+      namespaceDesc: 'published by silk',
+    });
     const res = await fetch(this.url('/v3/admin/core/namespace'), { method: 'POST', body });
     if (!res.ok) throw new Error(`creating namespace ${namespaceId}: HTTP ${res.status} ${await res.text()}`);
     return true;

@@ -28,7 +28,8 @@ export async function publishLayout(
   for (const entry of entries) {
     const tenant = tenantOf(entry.namespace);
     const current = await admin.getConfig(tenant, entry.group, entry.dataId);
-    const outcome: Outcome = current === undefined ? 'created' : current === entry.content ? 'unchanged' : 'updated';
+    const outcome: Outcome =
+      current === undefined ? 'created' : current === entry.content ? 'unchanged' : 'updated';
     if (outcome !== 'unchanged' && !opts.dryRun) {
       await admin.publishConfig(tenant, entry.group, entry.dataId, entry.content, entry.type);
     }

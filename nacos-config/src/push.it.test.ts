@@ -37,7 +37,9 @@ describe('pnpm nacos:push against the real Nacos', () => {
 
     const first = await publishLayout(admin, root);
     expect(first.map((r) => r.outcome)).toEqual(['created', 'created']);
-    expect(await admin.getConfig('silk-it', 'SILK_IT', `push-${run}.json`)).toBe('[{"resource":"a","count":1}]');
+    expect(await admin.getConfig('silk-it', 'SILK_IT', `push-${run}.json`)).toBe(
+      '[{"resource":"a","count":1}]',
+    );
 
     const second = await publishLayout(admin, root);
     expect(second.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
@@ -45,7 +47,9 @@ describe('pnpm nacos:push against the real Nacos', () => {
     write(`public/DEFAULT_GROUP/push-${run}.yaml`, 'feature:\n  enabled: false\n');
     const third = await publishLayout(admin, root);
     expect(third.find((r) => r.entry.namespace === 'public')?.outcome).toBe('updated');
-    expect(await admin.getConfig('', 'DEFAULT_GROUP', `push-${run}.yaml`)).toBe('feature:\n  enabled: false\n');
+    expect(await admin.getConfig('', 'DEFAULT_GROUP', `push-${run}.yaml`)).toBe(
+      'feature:\n  enabled: false\n',
+    );
   });
 
   it('says so clearly when the credentials are wrong', async () => {

@@ -11,7 +11,8 @@ import { publishLayout } from './publish.js';
 
 const args = process.argv.slice(2);
 const dirArg = args.indexOf('--dir');
-const root = dirArg >= 0 && args[dirArg + 1] ? args[dirArg + 1]! : join(dirname(fileURLToPath(import.meta.url)), '..');
+const root =
+  dirArg >= 0 && args[dirArg + 1] ? args[dirArg + 1]! : join(dirname(fileURLToPath(import.meta.url)), '..');
 const dryRun = args.includes('--dry-run');
 
 const admin = new NacosAdmin({
@@ -25,7 +26,9 @@ try {
   await admin.login();
   const results = await publishLayout(admin, root, { dryRun });
   for (const { entry, outcome } of results) {
-    console.log(`${outcome.padEnd(9)} ${entry.namespace}/${entry.group}/${entry.dataId}  (${relative(process.cwd(), entry.file)})`);
+    console.log(
+      `${outcome.padEnd(9)} ${entry.namespace}/${entry.group}/${entry.dataId}  (${relative(process.cwd(), entry.file)})`,
+    );
   }
   const changed = results.filter((r) => r.outcome !== 'unchanged').length;
   console.log(`${dryRun ? 'would publish' : 'published'} ${changed} of ${results.length} dataIds`);

@@ -39,7 +39,9 @@ describe('MariaDB started by the stack', () => {
     await conn.beginTransaction();
     await conn.query('INSERT INTO silk_test.stack_probe VALUES (2, ?)', ['dropped']);
     await conn.rollback();
-    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT id, v FROM silk_test.stack_probe ORDER BY id');
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT id, v FROM silk_test.stack_probe ORDER BY id',
+    );
     expect(rows.map((r) => ({ ...r }))).toEqual([{ id: 1, v: 'kept' }]);
   });
 

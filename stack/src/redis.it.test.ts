@@ -32,7 +32,9 @@ describe('Redis started by the stack', () => {
 
     const sub = client.duplicate();
     sub.on('error', () => undefined);
-    const got = new Promise<string>((resolve) => sub.on('message', (_ch: string, msg: string) => resolve(msg)));
+    const got = new Promise<string>((resolve) =>
+      sub.on('message', (_ch: string, msg: string) => resolve(msg)),
+    );
     await sub.subscribe(`${key}:ch`);
     await client.publish(`${key}:ch`, 'hello');
     expect(await got).toBe('hello');

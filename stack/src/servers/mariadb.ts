@@ -101,7 +101,8 @@ export const mariadbServer: StackServer = {
     if (!(await serverBinary()) || !((await which('mariadb')) ?? (await which('mysql')))) {
       await aptInstall(NAME, ['mariadb-server', 'mariadb-client']);
     }
-    if (!(await serverBinary())) throw new StackError(NAME, 'mariadb-server installed but mariadbd not found');
+    if (!(await serverBinary()))
+      throw new StackError(NAME, 'mariadb-server installed but mariadbd not found');
   },
 
   async start() {
@@ -179,7 +180,8 @@ export const mariadbServer: StackServer = {
         version: version ?? 'unknown',
         ports: this.ports,
         ownedByStack: pid !== undefined,
-        detail: pid !== undefined ? `pid ${pid}, data ${dataDir}` : 'external server (not started by the stack)',
+        detail:
+          pid !== undefined ? `pid ${pid}, data ${dataDir}` : 'external server (not started by the stack)',
       };
     } catch (err) {
       return {

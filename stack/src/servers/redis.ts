@@ -47,7 +47,12 @@ export const redisServer: StackServer = {
   },
 
   async start() {
-    if (await probe().then(() => true).catch(() => false)) return;
+    if (
+      await probe()
+        .then(() => true)
+        .catch(() => false)
+    )
+      return;
     let pid = livePid(pidFile);
     if (pid === undefined) {
       await assertPortsFree(NAME, this.ports);
@@ -55,7 +60,18 @@ export const redisServer: StackServer = {
       pid = spawnDetached({
         server: NAME,
         command: (await which('redis-server')) ?? 'redis-server',
-        args: ['--port', String(redis.port), '--bind', host, '--dir', dir, '--save', '', '--appendonly', 'no'],
+        args: [
+          '--port',
+          String(redis.port),
+          '--bind',
+          host,
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
         logFile,
         pidFile,
       });
