@@ -4,8 +4,12 @@ import { defineConfig } from 'vitest/config';
 // can be run apart: `pnpm test:unit`, `pnpm test:it`. `pnpm test` runs both.
 const shared = ['**/node_modules/**', '**/dist/**', '.stack/**'];
 
+// CI asks for a machine-readable report beside the console output (see .ci/run).
+const report = process.env.SILK_TEST_REPORT;
+
 export default defineConfig({
   test: {
+    reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
     projects: [
       {
         test: {
