@@ -1,0 +1,272 @@
+/**
+ * A two-level cache-aside cache: a bounded in-process LRU (L1) in front of Redis (L2).
+ *
+ * Read:  L1 → (single flight per key) → Redis → lease → loader → Redis → L1.
+ * Write: the caller changes the source of truth, then `evict(key)` (or `set`), which drops the
+ *        Redis value and any in-flight load's lease, and tells every instance to drop its L1.
+ *
+ * Guarantee (checked by the consistency test): once writers stop and their evictions are done,
+ * no level keeps a value older than the source. Loads racing a write cannot store what they read
+ * (the write revoked their lease), and L1 fills racing an invalidation are dropped (stale flight).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Component } from '../core/index.js';
+import { sleep, type TimerHandle } from './clock.js';
+import { NEGATIVE_MARKER, safeDecode } from './codec.js';
+import {
+  DROP_IF_EQUALS,
+  EVICT,
+  PUT,
+  READ_OR_LEASE,
+  RELEASE_LEASE,
+  WRITE_IF_LEASED,
+  entryKeys,
+  invalidationChannel,
+  type EntryKeys,
+} from './cache-scripts.js';
+import { resolveCacheOptions, type CacheOptions, type Loader, type ResolvedCacheOptions } from './cache-options.js';
+import { CacheClosedError, CacheEncodeError, CacheLoadError, CacheOptionsError } from './errors.js';
+import { InvalidationBus } from './invalidation.js';
+import { LruCache } from './lru.js';
+import { jitteredTtl } from './ttl.js';
+import { SingleFlight, type Flight } from './single-flight.js';
+import { CacheStats, type CacheStatsSnapshot } from './stats.js';
+
+/** What L1 holds: a value, or "known absent" (a negative entry). */
+interface LocalEntry<V> {
+  value: V | undefined;
+}
+
+type Source = 'redis' | 'load' | 'waited';
+interface Outcome<V> {
+  value: V | undefined;
+  source: Source;
+}
+
+export class Cache<K, V> implements Component {
+  readonly name: string;
+  /** This instance's id on the invalidation channel. */
+  readonly instanceId = randomUUID();
+  readonly #o: ResolvedCacheOptions<K, V>;
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #ownsSubscriber: boolean;
+  readonly #local: LruCache<string, LocalEntry<V>> | undefined;
+  readonly #flights = new SingleFlight<string, Outcome<V>>();
+  readonly #stats = new CacheStats();
+  readonly #bus: InvalidationBus;
+  readonly #timers = new Set<TimerHandle>();
+  #starting: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: CacheOptions<K, V>) {
+    this.#o = resolveCacheOptions(options);
+    this.name = this.#o.name;
+    this.#redis = this.#o.redis;
+    this.#ownsSubscriber = this.#o.subscriber === undefined;
+    this.#subscriber = this.#o.subscriber ?? this.#redis.duplicate();
+    const local = this.#o.local;
+    if (local !== false) {
+      this.#local = new LruCache(local.maxEntries, this.#o.clock, () => this.#stats.inc('evictions'));
+    }
+    const channel = invalidationChannel(this.#o.keyPrefix, this.name);
+    this.#bus = new InvalidationBus(this.#subscriber, channel, this.instanceId, {
+      onKeys: (keys) => {
+        this.#stats.inc('remoteInvalidations');
+        for (const key of keys) this.#dropLocal(key);
+      },
+      onAll: () => this.#dropAllLocal(),
+    }, this.#o.logger);
+  }
+
+  /** Subscribes to the invalidation channel; `get` and writes call it on first use. */
+  start(): Promise<void> {
+    if (this.#closed) return Promise.reject(new CacheClosedError(`cache "${this.name}"`));
+    this.#starting ??= this.#bus.start();
+    return this.#starting;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#timers) this.#o.clock.clearTimeout(timer);
+    this.#timers.clear();
+    await this.#bus.stop();
+    if (this.#ownsSubscriber) await this.#subscriber.quit().catch(() => undefined);
+    this.#local?.clear();
+  }
+
+  /**
+   * The value for `key`: from L1, Redis, or the loader (whose result is cached; `undefined` means
+   * "not found" and is cached for `negativeTtlMs`). Throws SILK_CACHE_LOAD_FAILED if the loader throws.
+   */
+  async get(key: K, loader: Loader<K, V> | undefined = this.#o.loader): Promise<V | undefined> {
+    if (loader === undefined) throw new CacheOptionsError(this.name, 'loader', undefined, 'a loader option or argument');
+    await this.start();
+    const text = this.#o.keyCodec(key);
+    const local = this.#local?.get(text);
+    if (local !== undefined) {
+      this.#stats.inc('hitsLocal');
+      return local.value;
+    }
+    const outcome = await this.#flights.run(text, (flight) => this.#fetch(key, text, loader, flight));
+    this.#stats.inc(outcome.source === 'redis' ? 'hitsRedis' : 'misses');
+    return outcome.value;
+  }
+
+  /** Drops `key` everywhere (Redis, every instance's L1, any in-flight load's lease). */
+  async evict(key: K): Promise<void> {
+    const text = this.#o.keyCodec(key);
+    await this.#evictText(text);
+    const delay = this.#o.doubleDeleteDelayMs;
+    if (delay > 0 && !this.#closed) {
+      const timer = this.#o.clock.setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#evictText(text).catch((error: unknown) =>
+          this.#o.logger.error({ cache: this.name, key: text, error }, 'delayed second delete failed'),
+        );
+      }, delay);
+      this.#timers.add(timer);
+    }
+  }
+
+  /** Write-through: stores `value` for `key` in Redis and drops every L1 copy. Prefer `evict`. */
+  async set(key: K, value: V): Promise<void> {
+    await this.start();
+    const text = this.#o.keyCodec(key);
+    const encoded = this.#encode(text, value);
+    this.#invalidateLocally(text);
+    const keys = this.#keys(text);
+    await PUT.run(this.#redis, [keys.value, keys.lease], [encoded, this.#ttl(), this.#bus.channel, this.#bus.message([text])]);
+  }
+
+  /**
+   * Evicts `keys` once `commit` resolves (a transaction commit, a message acknowledged), and
+   * passes its result through; a rejected `commit` evicts nothing. The hook for tx/ and rocketmq/.
+   */
+  async invalidateAfter<T>(commit: Promise<T>, ...keys: K[]): Promise<T> {
+    const result = await commit;
+    await Promise.all(keys.map((key) => this.evict(key)));
+    return result;
+  }
+
+  /** Drops this instance's L1 only. */
+  clearLocal(): void {
+    this.#dropAllLocal();
+  }
+
+  stats(): Readonly<CacheStatsSnapshot> {
+    return this.#stats.snapshot();
+  }
+
+  async #evictText(text: string): Promise<void> {
+    await this.start();
+    this.#invalidateLocally(text);
+    const keys = this.#keys(text);
+    await EVICT.run(this.#redis, [keys.value, keys.lease], [this.#bus.channel, this.#bus.message([text])]);
+  }
+
+  async #fetch(key: K, text: string, loader: Loader<K, V>, flight: Flight<Outcome<V>>): Promise<Outcome<V>> {
+    const keys = this.#keys(text);
+    const token = randomUUID();
+    const { clock, lease } = this.#o;
+    const deadline = clock.now() + lease.waitMs;
+    let waited = false;
+    for (;;) {
+      const reply = (await READ_OR_LEASE.run(this.#redis, [keys.value, keys.lease], [token, lease.ttlMs])) as [number, string?];
+      if (reply[0] === 2) return { value: await this.#loadAndStore(key, text, keys, loader, token, flight), source: 'load' };
+      if (reply[0] === 1 && reply[1] !== undefined) {
+        const decoded = safeDecode(this.#o.codec, reply[1]);
+        if (decoded.kind !== 'corrupt') {
+          const value = decoded.kind === 'value' ? decoded.value : undefined;
+          this.#fillLocal(text, value, flight);
+          return { value, source: waited ? 'waited' : 'redis' };
+        }
+        // A value we cannot read is a miss: drop it (unless replaced meanwhile) and load afresh.
+        this.#stats.inc('corruptValues');
+        this.#o.logger.warn({ cache: this.name, key: text, codec: this.#o.codec.name, error: decoded.error },
+          'cached value cannot be decoded; treating it as a miss');
+        await DROP_IF_EQUALS.run(this.#redis, [keys.value], [reply[1]]);
+        continue;
+      }
+      if (!waited) this.#stats.inc('leaseWaits');
+      waited = true;
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) {
+        // The lease holder is too slow or gone silent: answer from the source, store nothing.
+        this.#o.logger.warn({ cache: this.name, key: text, waitMs: lease.waitMs }, 'load lease wait timed out; loading without caching');
+        return { value: await this.#load(key, text, loader), source: 'load' };
+      }
+      await sleep(clock, Math.min(lease.pollMs, remaining));
+    }
+  }
+
+  async #loadAndStore(key: K, text: string, keys: EntryKeys, loader: Loader<K, V>, token: string, flight: Flight<Outcome<V>>): Promise<V | undefined> {
+    let encoded: string | undefined;
+    let value: V | undefined;
+    try {
+      value = await this.#load(key, text, loader);
+      encoded = value === undefined ? (this.#o.negativeTtlMs > 0 ? NEGATIVE_MARKER : undefined) : this.#encode(text, value);
+    } finally {
+      if (encoded === undefined) await RELEASE_LEASE.run(this.#redis, [keys.lease], [token]);
+    }
+    if (encoded === undefined) return value;
+    const ttl = value === undefined ? this.#o.negativeTtlMs : this.#ttl();
+    const stored = await WRITE_IF_LEASED.run(this.#redis, [keys.value, keys.lease], [token, encoded, ttl]);
+    // Not stored = a write revoked our lease while we loaded: what we read may be stale.
+    if (stored === 1) this.#fillLocal(text, value, flight);
+    return value;
+  }
+
+  async #load(key: K, text: string, loader: Loader<K, V>): Promise<V | undefined> {
+    const started = this.#o.clock.now();
+    try {
+      const value = await loader(key);
+      this.#stats.recordLoad(this.#o.clock.now() - started, true);
+      return value;
+    } catch (error) {
+      this.#stats.recordLoad(this.#o.clock.now() - started, false);
+      throw new CacheLoadError(this.name, text, error);
+    }
+  }
+
+  #encode(text: string, value: V): string {
+    try {
+      return this.#o.codec.encode(value);
+    } catch (error) {
+      throw new CacheEncodeError(this.name, text, error);
+    }
+  }
+
+  #fillLocal(text: string, value: V | undefined, flight: Flight<Outcome<V>>): void {
+    if (this.#local === undefined || flight.stale || this.#closed) return;
+    if (value === undefined && this.#o.negativeTtlMs === 0) return;
+    const local = this.#o.local === false ? 0 : this.#o.local.ttlMs;
+    const ttl = value === undefined ? Math.min(local, this.#o.negativeTtlMs) : local;
+    this.#local.set(text, { value }, ttl);
+  }
+
+  #invalidateLocally(text: string): void {
+    this.#stats.inc('invalidations');
+    this.#dropLocal(text);
+  }
+
+  #dropLocal(text: string): void {
+    this.#local?.delete(text);
+    this.#flights.invalidate(text);
+  }
+
+  #dropAllLocal(): void {
+    this.#local?.clear();
+    this.#flights.invalidateAll();
+  }
+
+  #keys(text: string): EntryKeys {
+    return entryKeys(this.#o.keyPrefix, this.name, text);
+  }
+
+  #ttl(): number {
+    return jitteredTtl(this.#o.ttlMs, this.#o.ttlJitter, this.#o.random);
+  }
+}
