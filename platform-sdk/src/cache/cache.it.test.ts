@@ -31,7 +31,7 @@ afterAll(async () => {
 async function instance<V>(options: Omit<CacheOptions<string, V>, 'redis' | 'keyPrefix'>): Promise<Cache<string, V>> {
   const cache = new Cache<string, V>({ ...options, redis: await conns.open(), subscriber: await conns.open(), keyPrefix: prefix });
   await cache.start();
-  caches.push(cache as Cache<string, unknown>);
+  caches.push(cache);
   return cache;
 }
 

@@ -21,6 +21,7 @@ export async function connectRedis(): Promise<Redis> {
     throw new Error(
       `Redis is not reachable on ${HOST}:${PORT} (${String(error)}). ` +
         'These integration tests need the real server: start the stack with `pnpm stack up`.',
+      { cause: error },
     );
   }
 }
