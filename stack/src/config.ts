@@ -54,8 +54,14 @@ export const nacos = {
 } as const;
 
 export const rocketmq = {
-  version: '5.5.1',
+  /**
+   * The org.apache.rocketmq artifacts run from Maven Central (stack/java/rocketmq/pom.xml must say
+   * the same). Not 5.5.1: Central has only some 5.5.1 modules (broker, common, remoting, store),
+   * rocketmq-namesrv, -proxy, -tools and -client 5.5.1 answer 404; 5.5.0 is complete.
+   */
+  version: '5.5.0',
   namesrvPort: 9876,
+  /** Broker remoting port; the broker also binds brokerPort - 2 (VIP channel) and + 1 (HA). */
   brokerPort: 10911,
   /** The gRPC endpoint `rocketmq-client-nodejs` speaks to. */
   proxyGrpcPort: 8081,
@@ -63,7 +69,22 @@ export const rocketmq = {
   proxyRemotingPort: 18080,
   clusterName: 'DefaultCluster',
   brokerName: 'broker-a',
+  /** Name server JVM heap. */
+  namesrvHeapMb: 128,
+  /** Heap of the one JVM that runs the broker and the proxy (Local mode); direct memory matches it. */
   heapMb: 512,
+  /** Created by `stack up` (the proxy rejects a message whose type differs from its topic's). */
+  topics: [
+    { name: 'silk-test-normal', messageType: 'NORMAL' },
+    { name: 'silk-test-fifo', messageType: 'FIFO' },
+    { name: 'silk-test-delay', messageType: 'DELAY' },
+    { name: 'silk-test-tx', messageType: 'TRANSACTION' },
+  ],
+  /**
+   * Consumer groups created by `stack up`. Over gRPC a group consumes FIFO topics in order only
+   * when the group is orderly (the proxy reads consumeMessageOrderly from the group's config).
+   */
+  consumerGroups: [{ name: 'silk-test-fifo-group', orderly: true }],
 } as const;
 
 export const endpoints = {
