@@ -78,7 +78,13 @@ export function resolveCacheOptions<K, V>(o: CacheOptions<K, V>): ResolvedCacheO
   let local: ResolvedCacheOptions<K, V>['local'] = false;
   if (o.local !== false) {
     const maxEntries = o.local?.maxEntries ?? 10_000;
-    check(name, 'local.maxEntries', maxEntries, Number.isInteger(maxEntries) && maxEntries >= 1, 'an integer >= 1');
+    check(
+      name,
+      'local.maxEntries',
+      maxEntries,
+      Number.isInteger(maxEntries) && maxEntries >= 1,
+      'an integer >= 1',
+    );
     const localTtl = o.local?.ttlMs ?? Math.min(ttlMs, 60_000);
     check(name, 'local.ttlMs', localTtl, localTtl > 0, 'a TTL > 0 ms');
     local = { maxEntries, ttlMs: localTtl };
@@ -90,7 +96,13 @@ export function resolveCacheOptions<K, V>(o: CacheOptions<K, V>): ResolvedCacheO
   const pollMs = o.lease?.pollMs ?? 25;
   check(name, 'lease.pollMs', pollMs, pollMs > 0, 'a poll interval > 0 ms');
   const doubleDeleteDelayMs = o.doubleDeleteDelayMs ?? 0;
-  check(name, 'doubleDeleteDelayMs', doubleDeleteDelayMs, doubleDeleteDelayMs >= 0, '0 (off) or a delay in ms');
+  check(
+    name,
+    'doubleDeleteDelayMs',
+    doubleDeleteDelayMs,
+    doubleDeleteDelayMs >= 0,
+    '0 (off) or a delay in ms',
+  );
   return {
     name,
     redis: o.redis,

@@ -7,12 +7,19 @@ import type { Redis } from 'ioredis';
 import { Cache } from './cache.js';
 import type { CacheOptions } from './cache-options.js';
 import { CacheLoadError } from './errors.js';
-import { Connections, deleteByPrefix, eventually, recordingLogger, sleepMs, uniquePrefix } from './redis-it-support.js';
+import {
+  Connections,
+  deleteByPrefix,
+  eventually,
+  recordingLogger,
+  sleepMs,
+  uniquePrefix,
+} from './redis-it-support.js';
 
 const conns = new Connections();
 let admin: Redis;
 const prefix = uniquePrefix('cache');
-const caches: Cache<string, unknown>[] = [];
+const caches: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   admin = await conns.open();
@@ -28,8 +35,15 @@ afterAll(async () => {
 });
 
 /** A cache on its own connections, as another process would have. */
-async function instance<V>(options: Omit<CacheOptions<string, V>, 'redis' | 'keyPrefix'>): Promise<Cache<string, V>> {
-  const cache = new Cache<string, V>({ ...options, redis: await conns.open(), subscriber: await conns.open(), keyPrefix: prefix });
+async function instance<V>(
+  options: Omit<CacheOptions<string, V>, 'redis' | 'keyPrefix'>,
+): Promise<Cache<string, V>> {
+  const cache = new Cache<string, V>({
+    ...options,
+    redis: await conns.open(),
+    subscriber: await conns.open(),
+    keyPrefix: prefix,
+  });
   await cache.start();
   caches.push(cache);
   return cache;
@@ -43,7 +57,13 @@ describe('Cache on Redis', () => {
       await sleepMs(150);
       return `value-of-${key}-${loads}`;
     };
-    const options = { name: 'stampede', loader, ttlMs: 400, ttlJitter: 0, local: { maxEntries: 100, ttlMs: 100 } };
+    const options = {
+      name: 'stampede',
+      loader,
+      ttlMs: 400,
+      ttlJitter: 0,
+      local: { maxEntries: 100, ttlMs: 100 },
+    };
     const instances = await Promise.all([1, 2, 3, 4, 5].map(() => instance<string>(options)));
     const readAll = (): Promise<(string | undefined)[]> =>
       Promise.all(instances.flatMap((c) => Array.from({ length: 20 }, () => c.get('hot'))));
@@ -72,9 +92,16 @@ describe('Cache on Redis', () => {
       await sleepMs(Math.random() * 15);
       return value;
     };
-    const instances = await Promise.all([1, 2, 3].map(() =>
-      instance<number>({ name: 'consistency', loader, ttlMs: 60_000, local: { maxEntries: 100, ttlMs: 60_000 } }),
-    ));
+    const instances = await Promise.all(
+      [1, 2, 3].map(() =>
+        instance<number>({
+          name: 'consistency',
+          loader,
+          ttlMs: 60_000,
+          local: { maxEntries: 100, ttlMs: 60_000 },
+        }),
+      ),
+    );
     let running = true;
     const writer = async (writerIndex: number): Promise<void> => {
       const cache = instances[writerIndex % instances.length]!;
@@ -152,7 +179,11 @@ describe('Cache on Redis', () => {
 
   it('a corrupt value in Redis is a logged miss, not an exception, and is replaced', async () => {
     const logger = recordingLogger();
-    const cache = await instance<{ id: number }>({ name: 'corrupt', logger, loader: () => Promise.resolve({ id: 7 }) });
+    const cache = await instance<{ id: number }>({
+      name: 'corrupt',
+      logger,
+      loader: () => Promise.resolve({ id: 7 }),
+    });
     await admin.set(`${prefix}corrupt:x`, '{"id": 7, oops', 'PX', 60_000);
     await expect(cache.get('x')).resolves.toEqual({ id: 7 });
     expect(cache.stats().corruptValues).toBe(1);
@@ -162,7 +193,8 @@ describe('Cache on Redis', () => {
 
   it('a failing loader gives SILK_CACHE_LOAD_FAILED and releases its lease at once', async () => {
     let fail = true;
-    const loader = (): Promise<string> => (fail ? Promise.reject(new Error('db down')) : Promise.resolve('ok'));
+    const loader = (): Promise<string> =>
+      fail ? Promise.reject(new Error('db down')) : Promise.resolve('ok');
     const a = await instance<string>({ name: 'failing', loader, lease: { ttlMs: 10_000 } });
     const b = await instance<string>({ name: 'failing', loader, lease: { ttlMs: 10_000 } });
     const err = await a.get('k').catch((e: unknown) => e);
@@ -176,7 +208,11 @@ describe('Cache on Redis', () => {
   });
 
   it('double delete removes a stale value written back after the first delete', async () => {
-    const cache = await instance<string>({ name: 'double', loader: () => Promise.resolve('fresh'), doubleDeleteDelayMs: 150 });
+    const cache = await instance<string>({
+      name: 'double',
+      loader: () => Promise.resolve('fresh'),
+      doubleDeleteDelayMs: 150,
+    });
     await cache.evict('k');
     await admin.set(`${prefix}double:k`, '"stale"', 'PX', 60_000); // a slow writer racing the first delete
     expect(await eventually(async () => (await admin.exists(`${prefix}double:k`)) === 0, 1_000)).toBe(true);
@@ -188,7 +224,9 @@ describe('Cache on Redis', () => {
     const cache = await instance<number>({ name: 'after', loader: () => Promise.resolve(version) });
     expect(await cache.get('k')).toBe(1);
     version = 2;
-    await expect(cache.invalidateAfter(Promise.reject(new Error('rollback')), 'k')).rejects.toThrow('rollback');
+    await expect(cache.invalidateAfter(Promise.reject(new Error('rollback')), 'k')).rejects.toThrow(
+      'rollback',
+    );
     expect(await cache.get('k')).toBe(1);
     await expect(cache.invalidateAfter(Promise.resolve('committed'), 'k')).resolves.toBe('committed');
     expect(await cache.get('k')).toBe(2);

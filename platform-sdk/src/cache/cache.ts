@@ -12,36 +12,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Component } from '../core/index.js';
-import { sleep, type TimerHandle } from './clock.js';
-import { NEGATIVE_MARKER, safeDecode } from './codec.js';
+import type { TimerHandle } from './clock.js';
+import { EVICT, PUT, entryKeys, invalidationChannel, type EntryKeys } from './cache-scripts.js';
 import {
-  DROP_IF_EQUALS,
-  EVICT,
-  PUT,
-  READ_OR_LEASE,
-  RELEASE_LEASE,
-  WRITE_IF_LEASED,
-  entryKeys,
-  invalidationChannel,
-  type EntryKeys,
-} from './cache-scripts.js';
-import { resolveCacheOptions, type CacheOptions, type Loader, type ResolvedCacheOptions } from './cache-options.js';
-import { CacheClosedError, CacheEncodeError, CacheLoadError, CacheOptionsError } from './errors.js';
+  resolveCacheOptions,
+  type CacheOptions,
+  type Loader,
+  type ResolvedCacheOptions,
+} from './cache-options.js';
+import { CacheClosedError, CacheOptionsError } from './errors.js';
 import { InvalidationBus } from './invalidation.js';
 import { LruCache } from './lru.js';
-import { jitteredTtl } from './ttl.js';
+import { ReadThrough, encodeValue, valueTtl, type Outcome } from './read-through.js';
 import { SingleFlight, type Flight } from './single-flight.js';
 import { CacheStats, type CacheStatsSnapshot } from './stats.js';
 
 /** What L1 holds: a value, or "known absent" (a negative entry). */
 interface LocalEntry<V> {
   value: V | undefined;
-}
-
-type Source = 'redis' | 'load' | 'waited';
-interface Outcome<V> {
-  value: V | undefined;
-  source: Source;
 }
 
 export class Cache<K, V> implements Component {
@@ -56,6 +44,7 @@ export class Cache<K, V> implements Component {
   readonly #flights = new SingleFlight<string, Outcome<V>>();
   readonly #stats = new CacheStats();
   readonly #bus: InvalidationBus;
+  readonly #readThrough: ReadThrough<K, V>;
   readonly #timers = new Set<TimerHandle>();
   #starting: Promise<void> | undefined;
   #closed = false;
@@ -71,13 +60,25 @@ export class Cache<K, V> implements Component {
       this.#local = new LruCache(local.maxEntries, this.#o.clock, () => this.#stats.inc('evictions'));
     }
     const channel = invalidationChannel(this.#o.keyPrefix, this.name);
-    this.#bus = new InvalidationBus(this.#subscriber, channel, this.instanceId, {
-      onKeys: (keys) => {
-        this.#stats.inc('remoteInvalidations');
-        for (const key of keys) this.#dropLocal(key);
+    this.#bus = new InvalidationBus(
+      this.#subscriber,
+      channel,
+      this.instanceId,
+      {
+        onKeys: (keys) => {
+          this.#stats.inc('remoteInvalidations');
+          for (const key of keys) this.#dropLocal(key);
+        },
+        onAll: () => this.#dropAllLocal(),
       },
-      onAll: () => this.#dropAllLocal(),
-    }, this.#o.logger);
+      this.#o.logger,
+    );
+    this.#readThrough = new ReadThrough(
+      this.#o,
+      this.#stats,
+      (t) => this.#keys(t),
+      (t, v, f) => this.#fillLocal(t, v, f),
+    );
   }
 
   /** Subscribes to the invalidation channel; `get` and writes call it on first use. */
@@ -102,7 +103,8 @@ export class Cache<K, V> implements Component {
    * "not found" and is cached for `negativeTtlMs`). Throws SILK_CACHE_LOAD_FAILED if the loader throws.
    */
   async get(key: K, loader: Loader<K, V> | undefined = this.#o.loader): Promise<V | undefined> {
-    if (loader === undefined) throw new CacheOptionsError(this.name, 'loader', undefined, 'a loader option or argument');
+    if (loader === undefined)
+      throw new CacheOptionsError(this.name, 'loader', undefined, 'a loader option or argument');
     await this.start();
     const text = this.#o.keyCodec(key);
     const local = this.#local?.get(text);
@@ -110,7 +112,9 @@ export class Cache<K, V> implements Component {
       this.#stats.inc('hitsLocal');
       return local.value;
     }
-    const outcome = await this.#flights.run(text, (flight) => this.#fetch(key, text, loader, flight));
+    const outcome = await this.#flights.run(text, (flight) =>
+      this.#readThrough.fetch(key, text, loader, flight),
+    );
     this.#stats.inc(outcome.source === 'redis' ? 'hitsRedis' : 'misses');
     return outcome.value;
   }
@@ -135,10 +139,14 @@ export class Cache<K, V> implements Component {
   async set(key: K, value: V): Promise<void> {
     await this.start();
     const text = this.#o.keyCodec(key);
-    const encoded = this.#encode(text, value);
+    const encoded = encodeValue(this.#o, text, value);
     this.#invalidateLocally(text);
     const keys = this.#keys(text);
-    await PUT.run(this.#redis, [keys.value, keys.lease], [encoded, this.#ttl(), this.#bus.channel, this.#bus.message([text])]);
+    await PUT.run(
+      this.#redis,
+      [keys.value, keys.lease],
+      [encoded, valueTtl(this.#o), this.#bus.channel, this.#bus.message([text])],
+    );
   }
 
   /**
@@ -167,78 +175,6 @@ export class Cache<K, V> implements Component {
     await EVICT.run(this.#redis, [keys.value, keys.lease], [this.#bus.channel, this.#bus.message([text])]);
   }
 
-  async #fetch(key: K, text: string, loader: Loader<K, V>, flight: Flight<Outcome<V>>): Promise<Outcome<V>> {
-    const keys = this.#keys(text);
-    const token = randomUUID();
-    const { clock, lease } = this.#o;
-    const deadline = clock.now() + lease.waitMs;
-    let waited = false;
-    for (;;) {
-      const reply = (await READ_OR_LEASE.run(this.#redis, [keys.value, keys.lease], [token, lease.ttlMs])) as [number, string?];
-      if (reply[0] === 2) return { value: await this.#loadAndStore(key, text, keys, loader, token, flight), source: 'load' };
-      if (reply[0] === 1 && reply[1] !== undefined) {
-        const decoded = safeDecode(this.#o.codec, reply[1]);
-        if (decoded.kind !== 'corrupt') {
-          const value = decoded.kind === 'value' ? decoded.value : undefined;
-          this.#fillLocal(text, value, flight);
-          return { value, source: waited ? 'waited' : 'redis' };
-        }
-        // A value we cannot read is a miss: drop it (unless replaced meanwhile) and load afresh.
-        this.#stats.inc('corruptValues');
-        this.#o.logger.warn({ cache: this.name, key: text, codec: this.#o.codec.name, error: decoded.error },
-          'cached value cannot be decoded; treating it as a miss');
-        await DROP_IF_EQUALS.run(this.#redis, [keys.value], [reply[1]]);
-        continue;
-      }
-      if (!waited) this.#stats.inc('leaseWaits');
-      waited = true;
-      const remaining = deadline - clock.now();
-      if (remaining <= 0) {
-        // The lease holder is too slow or gone silent: answer from the source, store nothing.
-        this.#o.logger.warn({ cache: this.name, key: text, waitMs: lease.waitMs }, 'load lease wait timed out; loading without caching');
-        return { value: await this.#load(key, text, loader), source: 'load' };
-      }
-      await sleep(clock, Math.min(lease.pollMs, remaining));
-    }
-  }
-
-  async #loadAndStore(key: K, text: string, keys: EntryKeys, loader: Loader<K, V>, token: string, flight: Flight<Outcome<V>>): Promise<V | undefined> {
-    let encoded: string | undefined;
-    let value: V | undefined;
-    try {
-      value = await this.#load(key, text, loader);
-      encoded = value === undefined ? (this.#o.negativeTtlMs > 0 ? NEGATIVE_MARKER : undefined) : this.#encode(text, value);
-    } finally {
-      if (encoded === undefined) await RELEASE_LEASE.run(this.#redis, [keys.lease], [token]);
-    }
-    if (encoded === undefined) return value;
-    const ttl = value === undefined ? this.#o.negativeTtlMs : this.#ttl();
-    const stored = await WRITE_IF_LEASED.run(this.#redis, [keys.value, keys.lease], [token, encoded, ttl]);
-    // Not stored = a write revoked our lease while we loaded: what we read may be stale.
-    if (stored === 1) this.#fillLocal(text, value, flight);
-    return value;
-  }
-
-  async #load(key: K, text: string, loader: Loader<K, V>): Promise<V | undefined> {
-    const started = this.#o.clock.now();
-    try {
-      const value = await loader(key);
-      this.#stats.recordLoad(this.#o.clock.now() - started, true);
-      return value;
-    } catch (error) {
-      this.#stats.recordLoad(this.#o.clock.now() - started, false);
-      throw new CacheLoadError(this.name, text, error);
-    }
-  }
-
-  #encode(text: string, value: V): string {
-    try {
-      return this.#o.codec.encode(value);
-    } catch (error) {
-      throw new CacheEncodeError(this.name, text, error);
-    }
-  }
-
   #fillLocal(text: string, value: V | undefined, flight: Flight<Outcome<V>>): void {
     if (this.#local === undefined || flight.stale || this.#closed) return;
     if (value === undefined && this.#o.negativeTtlMs === 0) return;
@@ -264,9 +200,5 @@ export class Cache<K, V> implements Component {
 
   #keys(text: string): EntryKeys {
     return entryKeys(this.#o.keyPrefix, this.name, text);
-  }
-
-  #ttl(): number {
-    return jitteredTtl(this.#o.ttlMs, this.#o.ttlJitter, this.#o.random);
   }
 }

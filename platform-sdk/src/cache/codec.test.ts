@@ -6,7 +6,10 @@ interface User {
   name: string;
 }
 const isUser = (v: unknown): v is User =>
-  typeof v === 'object' && v !== null && typeof (v as User).id === 'number' && typeof (v as User).name === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as User).id === 'number' &&
+  typeof (v as User).name === 'string';
 
 describe('codecs', () => {
   it('round-trips JSON', () => {
@@ -42,7 +45,10 @@ describe('safeDecode (codec fallback)', () => {
   });
 
   it('decodes a good value', () => {
-    expect(safeDecode(codec, '{"id":2,"name":"Bo"}')).toEqual({ kind: 'value', value: { id: 2, name: 'Bo' } });
+    expect(safeDecode(codec, '{"id":2,"name":"Bo"}')).toEqual({
+      kind: 'value',
+      value: { id: 2, name: 'Bo' },
+    });
   });
 
   it('the negative marker is not valid JSON, so it cannot collide with a JSON value', () => {

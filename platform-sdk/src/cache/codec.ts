@@ -65,7 +65,8 @@ export const defaultKeyCodec = (key: unknown): string => {
  */
 export const NEGATIVE_MARKER = '\u0000silk:absent';
 
-export type Decoded<V> = { kind: 'value'; value: V } | { kind: 'absent' } | { kind: 'corrupt'; error: unknown };
+export type Decoded<V> =
+  { kind: 'value'; value: V } | { kind: 'absent' } | { kind: 'corrupt'; error: unknown };
 
 /** Decodes without throwing: the marker is "absent", a decode error is "corrupt". */
 export function safeDecode<V>(codec: Codec<V>, text: string): Decoded<V> {

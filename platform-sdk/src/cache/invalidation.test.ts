@@ -5,7 +5,10 @@ describe('invalidation messages', () => {
   it('round-trip keys and "all"', () => {
     const keys = { origin: 'a', keys: ['k1', 'k:2'] };
     expect(decodeInvalidation(encodeInvalidation(keys))).toEqual(keys);
-    expect(decodeInvalidation(encodeInvalidation({ origin: 'b', all: true }))).toEqual({ origin: 'b', all: true });
+    expect(decodeInvalidation(encodeInvalidation({ origin: 'b', all: true }))).toEqual({
+      origin: 'b',
+      all: true,
+    });
   });
 
   it('reject malformed input without throwing', () => {

@@ -52,7 +52,13 @@ export class InvalidationBus {
   readonly #logger: CacheLogger;
   #subscribed = false;
 
-  constructor(subscriber: Redis, channel: string, origin: string, handler: InvalidationHandler, logger: CacheLogger) {
+  constructor(
+    subscriber: Redis,
+    channel: string,
+    origin: string,
+    handler: InvalidationHandler,
+    logger: CacheLogger,
+  ) {
     this.#subscriber = subscriber;
     this.#channel = channel;
     this.#origin = origin;
@@ -64,7 +70,10 @@ export class InvalidationBus {
     if (channel !== this.#channel) return;
     const message = decodeInvalidation(text);
     if (message === undefined) {
-      this.#logger.warn({ channel, text: text.slice(0, 200) }, 'ignoring a malformed cache invalidation message');
+      this.#logger.warn(
+        { channel, text: text.slice(0, 200) },
+        'ignoring a malformed cache invalidation message',
+      );
       return;
     }
     if (message.origin === this.#origin) return;
@@ -88,7 +97,8 @@ export class InvalidationBus {
   async stop(): Promise<void> {
     this.#subscriber.off('message', this.#onMessage);
     this.#subscriber.off('ready', this.#onReady);
-    if (this.#subscribed && this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(this.#channel);
+    if (this.#subscribed && this.#subscriber.status === 'ready')
+      await this.#subscriber.unsubscribe(this.#channel);
     this.#subscribed = false;
   }
 

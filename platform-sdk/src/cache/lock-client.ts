@@ -50,20 +50,30 @@ export class LockClient implements Component {
     this.redis = options.redis;
     this.lockWatchdogTimeout = options.lockWatchdogTimeout ?? 30_000;
     if (!Number.isFinite(this.lockWatchdogTimeout) || this.lockWatchdogTimeout < 3) {
-      throw new CacheOptionsError('lock-client', 'lockWatchdogTimeout', this.lockWatchdogTimeout, 'a lease >= 3 ms');
+      throw new CacheOptionsError(
+        'lock-client',
+        'lockWatchdogTimeout',
+        this.lockWatchdogTimeout,
+        'a lease >= 3 ms',
+      );
     }
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger;
     this.#ownsSubscriber = options.subscriber === undefined;
     this.#subscriber = options.subscriber ?? this.redis.duplicate();
     this.pubSub = new LockPubSub(this.#subscriber, this.clock);
-    this.watchdog = new Watchdog((locks) => this.#renew(locks), this.lockWatchdogTimeout, this.clock, this.logger, (lock) =>
-      this.leases.delete(`${lock.name}\u0000${lock.field}`),
+    this.watchdog = new Watchdog(
+      (locks) => this.#renew(locks),
+      this.lockWatchdogTimeout,
+      this.clock,
+      this.logger,
+      (lock) => this.leases.delete(`${lock.name}\u0000${lock.field}`),
     );
   }
 
   getLock(name: string): RLock {
-    if (typeof name !== 'string' || name === '') throw new CacheOptionsError('lock-client', 'name', name, 'a non-empty lock name');
+    if (typeof name !== 'string' || name === '')
+      throw new CacheOptionsError('lock-client', 'name', name, 'a non-empty lock name');
     return new RLock(this, name);
   }
 

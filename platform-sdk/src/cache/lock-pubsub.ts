@@ -94,7 +94,8 @@ export class LockPubSub {
     state.waiters.delete(waiter);
     if (state.waiters.size > 0 || this.#channels.get(channel) !== state) return;
     this.#channels.delete(channel);
-    if (this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(channel).catch(() => undefined);
+    if (this.#subscriber.status === 'ready')
+      await this.#subscriber.unsubscribe(channel).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -102,6 +103,7 @@ export class LockPubSub {
     this.#listening = false;
     const channels = [...this.#channels.keys()];
     this.#channels.clear();
-    if (channels.length > 0 && this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(...channels).catch(() => undefined);
+    if (channels.length > 0 && this.#subscriber.status === 'ready')
+      await this.#subscriber.unsubscribe(...channels).catch(() => undefined);
   }
 }

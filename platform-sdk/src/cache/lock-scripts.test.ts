@@ -14,7 +14,9 @@ describe('Redisson lock naming', () => {
   });
 
   it('names the holder <client uuid>:<thread id>', () => {
-    expect(lockField('5f0c2b1e-0000-4000-8000-000000000001', 17)).toBe('5f0c2b1e-0000-4000-8000-000000000001:17');
+    expect(lockField('5f0c2b1e-0000-4000-8000-000000000001', 17)).toBe(
+      '5f0c2b1e-0000-4000-8000-000000000001:17',
+    );
   });
 
   it('publishes the Long 0 as decimal text on release', () => {

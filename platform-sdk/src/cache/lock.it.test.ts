@@ -46,13 +46,16 @@ describe('RLock on Redis', () => {
     await Promise.all(
       all.map(async (c) => {
         for (let i = 0; i < rounds; i++) {
-          await c.getLock(name).withLock(async () => {
-            inside++;
-            maxInside = Math.max(maxInside, inside);
-            await sleepMs(1 + Math.random() * 3);
-            total++;
-            inside--;
-          }, { waitTime: 30_000 });
+          await c.getLock(name).withLock(
+            async () => {
+              inside++;
+              maxInside = Math.max(maxInside, inside);
+              await sleepMs(1 + Math.random() * 3);
+              total++;
+              inside--;
+            },
+            { waitTime: 30_000 },
+          );
         }
       }),
     );
@@ -82,10 +85,15 @@ describe('RLock on Redis', () => {
     const b = await client();
     const name = `${prefix}owner`;
     const held = await a.getLock(name).lock({ leaseTime: 10_000 });
-    const err = await b.getLock(name).unlock(held.threadId).catch((e: unknown) => e);
+    const err = await b
+      .getLock(name)
+      .unlock(held.threadId)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockNotOwnerError);
     expect((err as LockNotOwnerError).code).toBe('SILK_LOCK_NOT_OWNER');
-    await expect(a.getLock(name).unlock(held.threadId + 1000)).rejects.toMatchObject({ code: 'SILK_LOCK_NOT_OWNER' });
+    await expect(a.getLock(name).unlock(held.threadId + 1000)).rejects.toMatchObject({
+      code: 'SILK_LOCK_NOT_OWNER',
+    });
     expect(await a.getLock(name).isHeldByThread(held.threadId)).toBe(true);
     await held.unlock();
     await expect(held.unlock()).rejects.toMatchObject({ code: 'SILK_LOCK_NOT_OWNER' });

@@ -11,7 +11,15 @@
  */
 import { LockAbortedError, LockNotOwnerError, LockTimeoutError } from './errors.js';
 import type { LockClient } from './lock-client.js';
-import { FORCE_UNLOCK, TRY_LOCK, UNLOCK, UNLOCK_MESSAGE, fencingKeyName, lockChannelName, lockField } from './lock-scripts.js';
+import {
+  FORCE_UNLOCK,
+  TRY_LOCK,
+  UNLOCK,
+  UNLOCK_MESSAGE,
+  fencingKeyName,
+  lockChannelName,
+  lockField,
+} from './lock-scripts.js';
 
 export interface LockOptions {
   /** Lease in ms; omit to have the watchdog keep the lock while held. */
@@ -76,7 +84,11 @@ export class RLock {
     const field = lockField(this.#client.id, threadId);
     const key = this.#leaseKey(field);
     const lease = this.#client.leases.get(key) ?? this.#client.lockWatchdogTimeout;
-    const result = await UNLOCK.run(this.#client.redis, [this.name, lockChannelName(this.name)], [UNLOCK_MESSAGE, lease, field]);
+    const result = await UNLOCK.run(
+      this.#client.redis,
+      [this.name, lockChannelName(this.name)],
+      [UNLOCK_MESSAGE, lease, field],
+    );
     if (result === -1) {
       this.#forget(field);
       throw new LockNotOwnerError(this.name, `client ${this.#client.id} thread ${threadId}`);
@@ -86,7 +98,11 @@ export class RLock {
 
   /** Deletes the lock whoever holds it (Redisson's forceUnlock); true if it was held. */
   async forceUnlock(): Promise<boolean> {
-    const result = await FORCE_UNLOCK.run(this.#client.redis, [this.name, lockChannelName(this.name)], [UNLOCK_MESSAGE]);
+    const result = await FORCE_UNLOCK.run(
+      this.#client.redis,
+      [this.name, lockChannelName(this.name)],
+      [UNLOCK_MESSAGE],
+    );
     return result === 1;
   }
 

@@ -20,7 +20,8 @@ export class LruCache<K, V> {
 
   /** `onEvict` is called for capacity evictions only (not for expiry or explicit delete). */
   constructor(max: number, clock: Clock, onEvict: (key: K) => void = () => {}) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`LRU capacity must be an integer >= 1, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`LRU capacity must be an integer >= 1, got ${max}`);
     this.#max = max;
     this.#clock = clock;
     this.#onEvict = onEvict;

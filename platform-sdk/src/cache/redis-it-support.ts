@@ -11,7 +11,13 @@ const PORT = Number(process.env.SILK_REDIS_PORT ?? 6379);
 
 /** A connected client, or an error that says how to start Redis (never a skip). */
 export async function connectRedis(): Promise<Redis> {
-  const redis = new Redis({ host: HOST, port: PORT, lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 2_000 });
+  const redis = new Redis({
+    host: HOST,
+    port: PORT,
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 2_000,
+  });
   try {
     await redis.connect();
     await redis.ping();

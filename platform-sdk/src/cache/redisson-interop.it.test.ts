@@ -15,7 +15,10 @@ import { Connections, deleteByPrefix, sleepMs, uniquePrefix } from './redis-it-s
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../interop/java/redisson-lock');
 const JAR = join(FIXTURE, 'target/redisson-lock-0.1.0.jar');
-const SOURCES = [join(FIXTURE, 'pom.xml'), join(FIXTURE, 'src/main/java/dev/silk/interop/redisson/LockContender.java')];
+const SOURCES = [
+  join(FIXTURE, 'pom.xml'),
+  join(FIXTURE, 'src/main/java/dev/silk/interop/redisson/LockContender.java'),
+];
 const REDIS_URL = `redis://${process.env.SILK_REDIS_HOST ?? '127.0.0.1'}:${process.env.SILK_REDIS_PORT ?? 6379}`;
 
 const conns = new Connections();
@@ -27,7 +30,11 @@ let admin: Redis;
 function buildFixture(): void {
   const fresh = existsSync(JAR) && SOURCES.every((s) => statSync(s).mtimeMs < statSync(JAR).mtimeMs);
   if (fresh) return;
-  const build = spawnSync('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: FIXTURE, encoding: 'utf8', timeout: 600_000 });
+  const build = spawnSync('mvn', ['-q', '-B', 'package', '-DskipTests'], {
+    cwd: FIXTURE,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (build.status !== 0) {
     const why = build.error === undefined ? `exit ${build.status}` : String(build.error);
     throw new Error(
@@ -62,7 +69,9 @@ function java(...args: string[]): JavaRun {
         const seen = lines.find((l) => l.startsWith(p));
         if (seen !== undefined) return res(seen);
         waiting.push({ prefix: p, resolve: res });
-        void exit.then((code) => rej(new Error(`java ${args[0]} exited ${code} before "${p}":\n${lines.join('\n')}\n${stderr}`)));
+        void exit.then((code) =>
+          rej(new Error(`java ${args[0]} exited ${code} before "${p}":\n${lines.join('\n')}\n${stderr}`)),
+        );
       }),
   };
 }
@@ -100,14 +109,17 @@ describe('Silk RLock ⇄ Java Redisson RLock', () => {
     await Promise.all(
       silk.map(async (c) => {
         for (let i = 0; i < rounds; i++) {
-          await c.getLock(name).withLock(async () => {
-            const acquiredAt = Date.now();
-            const inside = await c.redis.incr(`${prefix}inside`);
-            if (inside !== 1) await c.redis.rpush(`${prefix}intervals`, `violation,silk,${inside}`);
-            await sleepMs(5);
-            await c.redis.decr(`${prefix}inside`);
-            await c.redis.rpush(`${prefix}intervals`, `silk,${acquiredAt},${Date.now()}`);
-          }, { waitTime: 60_000 });
+          await c.getLock(name).withLock(
+            async () => {
+              const acquiredAt = Date.now();
+              const inside = await c.redis.incr(`${prefix}inside`);
+              if (inside !== 1) await c.redis.rpush(`${prefix}intervals`, `violation,silk,${inside}`);
+              await sleepMs(5);
+              await c.redis.decr(`${prefix}inside`);
+              await c.redis.rpush(`${prefix}intervals`, `silk,${acquiredAt},${Date.now()}`);
+            },
+            { waitTime: 60_000 },
+          );
         }
       }),
     );
@@ -115,7 +127,9 @@ describe('Silk RLock ⇄ Java Redisson RLock', () => {
 
     const records = await admin.lrange(`${prefix}intervals`, 0, -1);
     expect(records.filter((r) => r.startsWith('violation'))).toEqual([]);
-    const holds = records.map((r) => r.split(',')).map(([side, a, b]) => ({ side, from: Number(a), to: Number(b) }));
+    const holds = records
+      .map((r) => r.split(','))
+      .map(([side, a, b]) => ({ side, from: Number(a), to: Number(b) }));
     expect(holds.filter((h) => h.side === 'java')).toHaveLength(rounds);
     expect(holds.filter((h) => h.side === 'silk')).toHaveLength(2 * rounds);
     holds.sort((x, y) => x.from - y.from);

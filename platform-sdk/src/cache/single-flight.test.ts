@@ -29,7 +29,10 @@ describe('SingleFlight', () => {
 
   it('runs different keys independently', async () => {
     const sf = new SingleFlight<string, string>();
-    const results = await Promise.all([sf.run('a', () => Promise.resolve('A')), sf.run('b', () => Promise.resolve('B'))]);
+    const results = await Promise.all([
+      sf.run('a', () => Promise.resolve('A')),
+      sf.run('b', () => Promise.resolve('B')),
+    ]);
     expect(results).toEqual(['A', 'B']);
   });
 

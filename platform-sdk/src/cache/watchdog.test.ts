@@ -9,10 +9,15 @@ describe('Watchdog', () => {
   it('renews every lease/3 while locks are watched, and stops when none are', async () => {
     const clock = new FakeClock();
     const rounds: string[][] = [];
-    const dog = new Watchdog((locks) => {
-      rounds.push(locks.map((l) => l.name));
-      return Promise.resolve(locks.map(() => true));
-    }, 30_000, clock, quiet);
+    const dog = new Watchdog(
+      (locks) => {
+        rounds.push(locks.map((l) => l.name));
+        return Promise.resolve(locks.map(() => true));
+      },
+      30_000,
+      clock,
+      quiet,
+    );
     const a: WatchedLock = { name: 'a', field: 'c:1' };
     dog.watch(a);
     await clock.advance(9_999);
@@ -49,10 +54,15 @@ describe('Watchdog', () => {
     const clock = new FakeClock();
     let calls = 0;
     const logger: CacheLogger = { warn: vi.fn(), error: vi.fn() };
-    const dog = new Watchdog(() => {
-      calls++;
-      return calls === 1 ? Promise.reject(new Error('ECONNRESET')) : Promise.resolve([true]);
-    }, 3_000, clock, logger);
+    const dog = new Watchdog(
+      () => {
+        calls++;
+        return calls === 1 ? Promise.reject(new Error('ECONNRESET')) : Promise.resolve([true]);
+      },
+      3_000,
+      clock,
+      logger,
+    );
     dog.watch({ name: 'a', field: 'c:1' });
     await clock.advance(1_000);
     await clock.advance(1_000);

@@ -29,7 +29,13 @@ export class Watchdog {
   readonly #locks = new Map<string, WatchedLock>();
   #timer: TimerHandle | undefined;
 
-  constructor(renew: RenewFn, leaseMs: number, clock: Clock, logger: CacheLogger, onLost: (lock: WatchedLock) => void = () => {}) {
+  constructor(
+    renew: RenewFn,
+    leaseMs: number,
+    clock: Clock,
+    logger: CacheLogger,
+    onLost: (lock: WatchedLock) => void = () => {},
+  ) {
     this.#renew = renew;
     this.#intervalMs = Math.max(1, Math.floor(leaseMs / 3));
     this.#clock = clock;
@@ -70,7 +76,10 @@ export class Watchdog {
         if (alive[j] === true) return;
         // Only report it if nobody unwatched it while the renewal was in flight.
         if (!this.#locks.delete(Watchdog.#id(lock))) return;
-        this.#logger.warn({ lock: lock.name, field: lock.field }, 'lock lease lost: it is no longer held by this owner');
+        this.#logger.warn(
+          { lock: lock.name, field: lock.field },
+          'lock lease lost: it is no longer held by this owner',
+        );
         this.#onLost(lock);
       });
     }
@@ -81,7 +90,12 @@ export class Watchdog {
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       void this.tick()
-        .catch((error: unknown) => this.#logger.error({ error, locks: this.#locks.size }, "can't renew lock leases; retrying next round"))
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { error, locks: this.#locks.size },
+            "can't renew lock leases; retrying next round",
+          ),
+        )
         .finally(() => {
           if (this.#locks.size > 0) this.#schedule();
         });

@@ -1,0 +1,155 @@
+/**
+ * The Redis level of a read (L2) with stampede protection: one Lua call reads the value or takes
+ * the key's load lease (SET NX PX). The lease holder loads and stores the result only if it still
+ * holds the lease (a write meanwhile revoked it); everyone else polls until the value appears or
+ * the wait runs out. A value the codec cannot decode is logged, dropped and reloaded.
+ */
+import { randomUUID } from 'node:crypto';
+import { sleep } from './clock.js';
+import { NEGATIVE_MARKER, safeDecode } from './codec.js';
+import {
+  DROP_IF_EQUALS,
+  READ_OR_LEASE,
+  RELEASE_LEASE,
+  WRITE_IF_LEASED,
+  type EntryKeys,
+} from './cache-scripts.js';
+import type { Loader, ResolvedCacheOptions } from './cache-options.js';
+import { CacheEncodeError, CacheLoadError } from './errors.js';
+import type { Flight } from './single-flight.js';
+import type { CacheStats } from './stats.js';
+import { jitteredTtl } from './ttl.js';
+
+/** Where a value came from: Redis at once, our own load, or Redis after waiting for another's. */
+export type Source = 'redis' | 'load' | 'waited';
+
+export interface Outcome<V> {
+  value: V | undefined;
+  source: Source;
+}
+
+/** Stores a loaded or read value in L1 unless the flight went stale (see cache.ts). */
+export type FillLocal<V> = (text: string, value: V | undefined, flight: Flight<Outcome<V>>) => void;
+
+export function encodeValue<V>(
+  o: Pick<ResolvedCacheOptions<unknown, V>, 'codec' | 'name'>,
+  text: string,
+  value: V,
+): string {
+  try {
+    return o.codec.encode(value);
+  } catch (error) {
+    throw new CacheEncodeError(o.name, text, error);
+  }
+}
+
+export function valueTtl(
+  o: Pick<ResolvedCacheOptions<unknown, unknown>, 'ttlMs' | 'ttlJitter' | 'random'>,
+): number {
+  return jitteredTtl(o.ttlMs, o.ttlJitter, o.random);
+}
+
+export class ReadThrough<K, V> {
+  readonly #o: ResolvedCacheOptions<K, V>;
+  readonly #stats: CacheStats;
+  readonly #keys: (text: string) => EntryKeys;
+  readonly #fill: FillLocal<V>;
+
+  constructor(
+    o: ResolvedCacheOptions<K, V>,
+    stats: CacheStats,
+    keys: (text: string) => EntryKeys,
+    fill: FillLocal<V>,
+  ) {
+    this.#o = o;
+    this.#stats = stats;
+    this.#keys = keys;
+    this.#fill = fill;
+  }
+
+  async fetch(key: K, text: string, loader: Loader<K, V>, flight: Flight<Outcome<V>>): Promise<Outcome<V>> {
+    const keys = this.#keys(text);
+    const token = randomUUID();
+    const { clock, lease } = this.#o;
+    const deadline = clock.now() + lease.waitMs;
+    let waited = false;
+    for (;;) {
+      const reply = (await READ_OR_LEASE.run(
+        this.#o.redis,
+        [keys.value, keys.lease],
+        [token, lease.ttlMs],
+      )) as [number, string?];
+      if (reply[0] === 2)
+        return { value: await this.#loadAndStore(key, text, keys, loader, token, flight), source: 'load' };
+      if (reply[0] === 1 && reply[1] !== undefined) {
+        const decoded = safeDecode(this.#o.codec, reply[1]);
+        if (decoded.kind !== 'corrupt') {
+          const value = decoded.kind === 'value' ? decoded.value : undefined;
+          this.#fill(text, value, flight);
+          return { value, source: waited ? 'waited' : 'redis' };
+        }
+        // A value we cannot read is a miss: drop it (unless replaced meanwhile) and load afresh.
+        this.#stats.inc('corruptValues');
+        this.#o.logger.warn(
+          { cache: this.#o.name, key: text, codec: this.#o.codec.name, error: decoded.error },
+          'cached value cannot be decoded; treating it as a miss',
+        );
+        await DROP_IF_EQUALS.run(this.#o.redis, [keys.value], [reply[1]]);
+        continue;
+      }
+      if (!waited) this.#stats.inc('leaseWaits');
+      waited = true;
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) {
+        // The lease holder is too slow or gone silent: answer from the source, store nothing.
+        this.#o.logger.warn(
+          { cache: this.#o.name, key: text, waitMs: lease.waitMs },
+          'load lease wait timed out; loading without caching',
+        );
+        return { value: await this.#load(key, text, loader), source: 'load' };
+      }
+      await sleep(clock, Math.min(lease.pollMs, remaining));
+    }
+  }
+
+  async #loadAndStore(
+    key: K,
+    text: string,
+    keys: EntryKeys,
+    loader: Loader<K, V>,
+    token: string,
+    flight: Flight<Outcome<V>>,
+  ): Promise<V | undefined> {
+    let encoded: string | undefined;
+    let value: V | undefined;
+    try {
+      value = await this.#load(key, text, loader);
+      encoded =
+        value === undefined
+          ? this.#o.negativeTtlMs > 0
+            ? NEGATIVE_MARKER
+            : undefined
+          : encodeValue(this.#o, text, value);
+    } finally {
+      if (encoded === undefined) await RELEASE_LEASE.run(this.#o.redis, [keys.lease], [token]);
+    }
+    if (encoded === undefined) return value;
+    const ttl = value === undefined ? this.#o.negativeTtlMs : valueTtl(this.#o);
+    const stored = await WRITE_IF_LEASED.run(this.#o.redis, [keys.value, keys.lease], [token, encoded, ttl]);
+    // Not stored = a write revoked our lease while we loaded: what we read may be stale.
+    if (stored === 1) this.#fill(text, value, flight);
+    return value;
+  }
+
+  async #load(key: K, text: string, loader: Loader<K, V>): Promise<V | undefined> {
+    const started = this.#o.clock.now();
+    try {
+      const value = await loader(key);
+      this.#stats.recordLoad(this.#o.clock.now() - started, true);
+      return value;
+    } catch (error) {
+      this.#stats.recordLoad(this.#o.clock.now() - started, false);
+      throw new CacheLoadError(this.#o.name, text, error);
+    }
+  }
+}
