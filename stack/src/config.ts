@@ -39,7 +39,8 @@ export const redis = {
 } as const;
 
 export const nacos = {
-  version: '3.1.0',
+  /** io.github.pig-mesh.nacos build of Nacos; the only 3.x one the registry serves (stack/java/nacos/pom.xml). */
+  version: '3.1.0-bugfix',
   /** Main HTTP port: Open API under /nacos. */
   port: 8848,
   /** Client gRPC port, fixed by Nacos at main port + 1000. */
