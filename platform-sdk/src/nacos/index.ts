@@ -1,7 +1,8 @@
 /**
  * nacos: joining the estate through Nacos as a Spring Cloud Alibaba app does — the instance
- * it registers (same fields, same metadata, same address choice). Registration, discovery and
- * the config repository on the `nacos` client land here next.
+ * it registers (same fields, same metadata, same address choice), and its registration as a
+ * lifecycle component that re-registers after Nacos forgets it. Discovery and the config
+ * repository on the `nacos` client land here next.
  */
 export {
   buildInstance,
@@ -12,3 +13,6 @@ export {
   type RegistrationOptions,
 } from './instance.js';
 export { findFirstNonLoopbackAddress, type InetOptions } from './inet.js';
+export { createNamingClient, namespaceId, type NacosClientLogger, type NacosConnection } from './client.js';
+export { NacosRegistration, type NacosRegistrationOptions } from './registration.js';
+export { NACOS_ERROR_CODES, NacosRegistrationError } from './errors.js';
