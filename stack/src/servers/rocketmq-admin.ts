@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { host, rocketmq, stateDir } from '../config.js';
 import { javaBin, javaPomDir, resolveClasspath } from '../java.js';
 import { StackError } from '../server.js';
-import { remotingRequest } from './rocketmq-probe.js';
+import { waitFor } from '../process.js';
+import { CODE_OK, proxyQueryRoute, remotingRequest } from './rocketmq-probe.js';
 
 const NAME = 'rocketmq';
 
@@ -85,6 +86,14 @@ export async function ensureTopics(topics: readonly TopicSpec[]): Promise<void> 
       ];
     });
   await runAdmin(commands);
+  // Callers send right after this returns: wait until the proxy routes every topic.
+  for (const t of topics) {
+    await waitFor(async () => (await proxyQueryRoute(rocketmq.proxyGrpcPort, t.name)) === CODE_OK, {
+      server: NAME,
+      what: `the proxy to route topic ${t.name}`,
+      timeoutMs: 30_000,
+    });
+  }
 }
 
 /** Creates the consumer groups that do not exist yet, or whose orderly flag differs. */
@@ -96,9 +105,17 @@ export async function ensureConsumerGroups(groups: readonly ConsumerGroupSpec[])
   await runAdmin(commands);
 }
 
-/** Deletes consumer groups (tests that make one per run clean up with this). */
+/** Deletes consumer groups and their offsets (tests that make one per run clean up with this). */
 export async function deleteConsumerGroups(names: readonly string[]): Promise<void> {
-  await runAdmin(names.map((g) => ['deleteSubGroup', ...clusterArgs(), '-g', g]));
+  // Only existing ones, and with their offsets (-r true): in 5.5.0 a deletion without offset
+  // cleanup asks LiteMetadataUtil.isLiteGroupType about the group, which, with
+  // autoCreateSubscriptionGroup on, creates the group again right after deleting it.
+  const existing = await brokerTable<GroupConfig>(GET_ALL_SUBSCRIPTIONGROUP_CONFIG, 'subscriptionGroupTable');
+  await runAdmin(
+    names
+      .filter((g) => g in existing)
+      .map((g) => ['deleteSubGroup', ...clusterArgs(), '-g', g, '-r', 'true']),
+  );
 }
 
 function clusterArgs(): string[] {

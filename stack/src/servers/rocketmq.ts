@@ -96,6 +96,9 @@ function proxyConf(): string {
       brokerConfigPath: join(confDir, 'broker.conf'),
       grpcServerPort: rocketmq.proxyGrpcPort,
       remotingListenPort: rocketmq.proxyRemotingPort,
+      // The proxy caches routes, "no such topic" included, and refreshes them every 20 s by
+      // default: a topic created right after a client asked for it would stay invisible that long.
+      topicRouteServiceCacheRefreshSeconds: 2,
     },
     null,
     2,
@@ -138,10 +141,13 @@ async function namesrvUp(): Promise<boolean> {
   }
 }
 
-/** The proxy answers QueryRoute with a RocketMQ status (a topic route, or "no such topic"). */
+/**
+ * The proxy answers QueryRoute with a RocketMQ status. The topic asked for is one nobody
+ * creates: asking for a declared topic before it exists would leave "no such topic" in the
+ * proxy's route cache.
+ */
 async function proxyUp(): Promise<boolean> {
-  const topic = rocketmq.topics[0]?.name ?? 'silk-stack-probe';
-  const code = await proxyQueryRoute(rocketmq.proxyGrpcPort, topic);
+  const code = await proxyQueryRoute(rocketmq.proxyGrpcPort, 'silk-stack-health-probe');
   return code === CODE_OK || code === CODE_TOPIC_NOT_FOUND;
 }
 
