@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { host, nacos } from './config.js';
 import { nacosLogin } from './servers/nacos.js';
 
@@ -6,16 +6,22 @@ const base = `http://${host}:${nacos.port}${nacos.contextPath}`;
 // Names unique per run, so reruns against the same long-lived server never see stale data.
 const run = `${process.pid}-${Date.now()}`;
 
-let token: string;
-
-beforeAll(async () => {
-  const reachable = await fetch(`${base}/v3/admin/core/state`, { signal: AbortSignal.timeout(5000) }).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (!reachable) throw new Error(`Nacos not reachable on ${host}:${nacos.port} — run \`pnpm stack up\``);
-  token = await nacosLogin();
-});
+/**
+ * Every test awaits this instead of a beforeAll, so a stack that is down makes each test FAIL with
+ * the same clear message (a failing beforeAll would report them as skipped).
+ */
+let session: Promise<string> | undefined;
+function login(): Promise<string> {
+  session ??= (async () => {
+    const reachable = await fetch(`${base}/v3/admin/core/state`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (!reachable) throw new Error(`Nacos not reachable on ${host}:${nacos.port} — run \`pnpm stack up\``);
+    return nacosLogin();
+  })();
+  return session;
+}
 
 async function get(path: string, params: Record<string, string>): Promise<Response> {
   return fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
@@ -37,6 +43,7 @@ async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 10_
 
 describe('Nacos started by the stack', () => {
   it('reports the configured version and runs standalone with auth on', async () => {
+    await login();
     const res = await get('/v3/admin/core/state', {});
     const state = ((await res.json()) as { data: Record<string, string | null> }).data;
     expect(state.version).toBe(nacos.version);
@@ -45,6 +52,7 @@ describe('Nacos started by the stack', () => {
   });
 
   it('registers an instance over the v1 Open API and lists it back', async () => {
+    const token = await login();
     const serviceName = `silk-it-${run}`;
     const reg = await post('/v1/ns/instance', {
       serviceName,
@@ -78,6 +86,7 @@ describe('Nacos started by the stack', () => {
   });
 
   it('publishes a config and reads it back', async () => {
+    const token = await login();
     const dataId = `silk-it-${run}.yaml`;
     const content = `silk:\n  run: "${run}"\n`;
     const pub = await post('/v1/cs/configs', {
@@ -104,11 +113,13 @@ describe('Nacos started by the stack', () => {
   });
 
   it('refuses a request without a token (auth is on)', async () => {
+    await login();
     const res = await get('/v1/ns/instance/list', { serviceName: `silk-it-${run}` });
     expect(res.status).toBe(403);
   });
 
   it('rejects wrong credentials with a clear error', async () => {
+    await login();
     await expect(nacosLogin(nacos.username, 'not-the-password')).rejects.toThrow(
       /wrong username or password/,
     );
@@ -116,6 +127,7 @@ describe('Nacos started by the stack', () => {
   });
 
   it('serves the console UI on its own port', async () => {
+    await login();
     const res = await fetch(`http://${host}:${nacos.consolePort}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
