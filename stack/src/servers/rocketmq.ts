@@ -200,8 +200,16 @@ export const rocketmqServer: StackServer = {
     writeConfigs();
 
     let namesrvPid = livePid(namesrvPidFile);
-    if (namesrvPid === undefined && !(await namesrvUp())) {
-      await assertPortsFree(NAME, { namesrv: ports.namesrv });
+    let proxyPid = livePid(proxyPidFile);
+    const startNamesrv = namesrvPid === undefined && !(await namesrvUp());
+    // Check every port we are about to bind before spawning anything, so a taken port fails the
+    // start without leaving half a cluster behind.
+    const { namesrv, ...brokerPorts } = ports;
+    await assertPortsFree(NAME, {
+      ...(startNamesrv ? { namesrv } : {}),
+      ...(proxyPid === undefined ? brokerPorts : {}),
+    });
+    if (startNamesrv) {
       namesrvPid = spawnDetached({
         server: NAME,
         command: java,
@@ -224,10 +232,7 @@ export const rocketmqServer: StackServer = {
       pid: namesrvPid,
     });
 
-    let proxyPid = livePid(proxyPidFile);
     if (proxyPid === undefined) {
-      const { broker, brokerVip, brokerHa, proxyGrpc, proxyRemoting } = ports;
-      await assertPortsFree(NAME, { broker, brokerVip, brokerHa, proxyGrpc, proxyRemoting });
       proxyPid = spawnDetached({
         server: NAME,
         command: java,
@@ -246,10 +251,11 @@ export const rocketmqServer: StackServer = {
     }
     await waitFor(healthy, {
       server: NAME,
-      what: `the broker to register with the name server and the proxy to serve gRPC on ${rocketmq.proxyGrpcPort}`,
+      what: `the broker to register with the name server and the proxy to serve gRPC on ${rocketmq.proxyGrpcPort} (RocketMQ's own logs: ${rocketmqLogsDir})`,
       timeoutMs: PROXY_TIMEOUT_MS,
       intervalMs: 1000,
-      logFile: join(rocketmqLogsDir, 'proxy.log'),
+      // Where a JVM that dies at startup prints its stack trace.
+      logFile: proxyOut,
       pid: proxyPid,
     });
     await ensureDeclared();
