@@ -77,7 +77,9 @@ function brokerConf(): string {
     maxHashSlotNum: 50_000,
     maxIndexNum: 200_000,
     fileReservedTime: 24,
-    // Tests create what they need; explicit topics keep their message types right.
+    // Only remoting clients (Java's DefaultMQProducer) get topics auto-created: a gRPC client is
+    // refused a route for a topic that does not exist (TOPIC_NOT_FOUND), so Silk's topics are
+    // declared and created with their message type. Groups are auto-created for gRPC clients too.
     autoCreateTopicEnable: true,
     autoCreateSubscriptionGroup: true,
   };
