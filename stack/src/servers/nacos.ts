@@ -268,10 +268,18 @@ export const nacosServer: StackServer = {
     if ((await healthyVersion()) !== undefined) return;
     let pid = livePid(pidFile);
     if (pid === undefined) {
-      // A Nacos someone else runs, which answers but not to our credentials, is not ours to fix.
+      // A Nacos the stack did not start (another checkout, by hand) answers but is not healthy for
+      // us. The usual reason is a fresh one without an admin yet, which ensureAdmin fixes; anything
+      // else is reported, never fought over.
       const foreign = await serverVersion().catch(() => undefined);
       if (foreign !== undefined) {
-        await ensureAdmin();
+        await ensureAdmin().catch((err: unknown) => {
+          throw new StackError(
+            NAME,
+            `a Nacos ${foreign} not started by the stack answers on port ${nacos.port} but is not usable: ` +
+              (err as Error).message,
+          );
+        });
         return;
       }
       await assertPortsFree(NAME, ports);
@@ -299,22 +307,28 @@ export const nacosServer: StackServer = {
           `--spring.config.additional-location=file:${confDir}/`,
         ],
         cwd: home,
-        // glibc's default of 8 malloc arenas per core adds tens of MB of RSS to a JVM with ~200
-        // threads (Nacos' pools, gRPC, Tomcat) for no gain on this machine.
+        // glibc's default of 8 malloc arenas per core costs RSS in a JVM with ~200 threads
+        // (Nacos' pools, gRPC, Tomcat) and buys nothing on two cores.
         env: { MALLOC_ARENA_MAX: '2' },
         logFile,
         pidFile,
       });
     }
-    await waitFor(async () => (await serverVersion()) !== '' && (await portOpen(nacos.consolePort)), {
-      server: NAME,
-      what: `Nacos to answer on ${nacos.port} and its console on ${nacos.consolePort}`,
-      // A first start on two busy cores creates the Derby schema and warms three Spring contexts.
-      timeoutMs: 180_000,
-      intervalMs: 1000,
-      logFile,
-      pid,
-    });
+    await waitFor(
+      async () => {
+        await serverVersion(); // throws until the server web context answers
+        return portOpen(nacos.consolePort);
+      },
+      {
+        server: NAME,
+        what: `Nacos to answer on ${nacos.port} and its console on ${nacos.consolePort}`,
+        // A first start on two busy cores creates the Derby schema and warms three Spring contexts.
+        timeoutMs: 180_000,
+        intervalMs: 1000,
+        logFile,
+        pid,
+      },
+    );
     await ensureAdmin();
   },
 
