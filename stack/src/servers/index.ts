@@ -4,8 +4,14 @@
  */
 import type { StackServer } from '../server.js';
 import { mariadbServer } from './mariadb.js';
+import { nacosServer } from './nacos.js';
 import { redisServer } from './redis.js';
+import { rocketmqServer } from './rocketmq.js';
 
-export const serverGroups: StackServer[][] = [[mariadbServer, redisServer]];
+// The two JVMs start side by side: each spends most of its start waiting, not computing.
+export const serverGroups: StackServer[][] = [
+  [mariadbServer, redisServer],
+  [nacosServer, rocketmqServer],
+];
 
 export const allServers: StackServer[] = serverGroups.flat();
