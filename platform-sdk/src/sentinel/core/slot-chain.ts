@@ -1,0 +1,132 @@
+/**
+ * The slot chain: statistics around an ordered list of rule-checking slots. Java links slots
+ * and lets StatisticSlot wrap the checks after it; here the chain does the same in one loop:
+ * run the checks in order, stop at the first block, then record pass or block on every node
+ * the entry touches (its DefaultNode and so its ClusterNode, its origin node, and the global
+ * inbound node for IN entries). On exit it records rt/success/exception and concurrency, then
+ * lets slots observe the completion (breakers, hot-parameter concurrency).
+ *
+ * The order of slots is decided in one place: `default-slot-chain.ts`.
+ */
+import type { Context } from './context.js';
+import type { Entry } from './entry.js';
+import type { ClusterNode } from './nodes.js';
+import type { BlockResult } from './rule.js';
+import type { StatisticNode } from './statistic-node.js';
+
+/** One protection. Implement `entry` to check; `onPass`/`onExit` to observe admitted entries. */
+export interface ProcessorSlot {
+  readonly name: string;
+  /** Returns null to let the entry through, or the block. May raise `entry.waitMs`. */
+  entry?(context: Context, entry: Entry): BlockResult | null;
+  /** Called after every check passed and statistics counted the pass. */
+  onPass?(entry: Entry): void;
+  /** Called when an admitted entry exits, after statistics recorded its completion. */
+  onExit?(entry: Entry): void;
+}
+
+type Check = (context: Context, entry: Entry) => BlockResult | null;
+type Hook = (entry: Entry) => void;
+
+export class SlotChain {
+  readonly slots: readonly ProcessorSlot[];
+  readonly #checks: Check[];
+  readonly #passHooks: Hook[];
+  readonly #exitHooks: Hook[];
+  readonly #entryNode: ClusterNode;
+  readonly #shouldTrace: (err: unknown) => boolean;
+
+  constructor(
+    slots: readonly ProcessorSlot[],
+    entryNode: ClusterNode,
+    shouldTrace: (err: unknown) => boolean,
+  ) {
+    this.slots = slots;
+    this.#entryNode = entryNode;
+    this.#shouldTrace = shouldTrace;
+    // Bound once, here, so the per-entry loops call plain functions and allocate nothing.
+    this.#checks = slots.flatMap((s) => (s.entry ? [s.entry.bind(s)] : []));
+    this.#passHooks = slots.flatMap((s) => (s.onPass ? [s.onPass.bind(s)] : []));
+    this.#exitHooks = slots.flatMap((s) => (s.onExit ? [s.onExit.bind(s)] : []));
+  }
+
+  shouldTrace(err: unknown): boolean {
+    return err !== undefined && !isBlockError(err) && this.#shouldTrace(err);
+  }
+
+  /** Runs the checks; returns null when the entry is admitted (and counted), else the block. */
+  entry(context: Context, entry: Entry): BlockResult | null {
+    const checks = this.#checks;
+    for (let i = 0; i < checks.length; i++) {
+      const block = checks[i]!(context, entry);
+      if (block !== null) {
+        this.#recordBlock(entry, block);
+        return block;
+      }
+    }
+    this.#recordPass(entry);
+    const hooks = this.#passHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(entry);
+    return null;
+  }
+
+  exit(entry: Entry): void {
+    const now = entry.node!.clock.now();
+    entry.completeTimestamp = now;
+    const rt = now - entry.createTimestamp;
+    const count = entry.batchCount;
+    const error = entry.error !== undefined;
+    complete(entry.node!, count, rt, error);
+    if (entry.originNode !== null) complete(entry.originNode, count, rt, error);
+    if (entry.entryType === 'IN') complete(this.#entryNode, count, rt, error);
+    const hooks = this.#exitHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(entry);
+    terminate(entry);
+  }
+
+  #recordPass(entry: Entry): void {
+    const count = entry.batchCount;
+    const node = entry.node!;
+    node.increaseThreadNum();
+    node.addPassRequest(count);
+    if (entry.originNode !== null) {
+      entry.originNode.increaseThreadNum();
+      entry.originNode.addPassRequest(count);
+    }
+    if (entry.entryType === 'IN') {
+      this.#entryNode.increaseThreadNum();
+      this.#entryNode.addPassRequest(count);
+    }
+  }
+
+  #recordBlock(entry: Entry, block: BlockResult): void {
+    const count = entry.batchCount;
+    entry.blockError = block;
+    entry.node!.increaseBlockQps(count);
+    entry.originNode?.increaseBlockQps(count);
+    if (entry.entryType === 'IN') this.#entryNode.increaseBlockQps(count);
+    terminate(entry);
+  }
+}
+
+function complete(node: StatisticNode, count: number, rt: number, error: boolean): void {
+  node.addRtAndSuccess(rt, count);
+  node.decreaseThreadNum();
+  if (error) node.increaseExceptionQps(count);
+}
+
+function terminate(entry: Entry): void {
+  const handlers = entry.terminateHandlers;
+  if (handlers === null) return;
+  for (const h of handlers) h.onEntryTerminated(entry);
+}
+
+// Block errors are recognised by their brand (set in ../errors.ts), not by class, so this file
+// need not import the error catalogue.
+const kBlockError = Symbol.for('silk.sentinel.blockError');
+
+export function isBlockError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[kBlockError] === true;
+}
+
+export const BLOCK_ERROR_BRAND = kBlockError;
