@@ -16,3 +16,13 @@ export { findFirstNonLoopbackAddress, type InetOptions } from './inet.js';
 export { createNamingClient, namespaceId, type NacosClientLogger, type NacosConnection } from './client.js';
 export { NacosRegistration, type NacosRegistrationOptions } from './registration.js';
 export { NACOS_ERROR_CODES, NacosRegistrationError } from './errors.js';
+export { NacosDiscovery, type NacosDiscoveryOptions } from './discovery.js';
+export {
+  candidates,
+  loadBalancers,
+  RoundRobinBalancer,
+  WeightedRandomBalancer,
+  type LoadBalancer,
+  type LoadBalancerName,
+  type ServiceInstance,
+} from './load-balancer.js';
