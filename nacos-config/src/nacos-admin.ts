@@ -37,9 +37,11 @@ export class NacosAdmin {
         },
       );
     }
-    if (res.status === 403 || res.status === 401) {
+    // Nacos 3.1 answers wrong credentials with 403, or with a bare 500 from its login
+    // endpoint (no error handler behind it); both mean the same to the caller.
+    if (res.status === 403 || res.status === 401 || res.status === 500) {
       throw new Error(
-        `Nacos refused user '${this.target.username}': wrong username or password (HTTP ${res.status})`,
+        `Nacos at ${this.target.baseUrl} refused user '${this.target.username}': wrong username or password (HTTP ${res.status})`,
       );
     }
     if (!res.ok) throw new Error(`Nacos login failed: HTTP ${res.status} ${await res.text()}`);

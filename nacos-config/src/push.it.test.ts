@@ -37,19 +37,22 @@ describe('pnpm nacos:push against the real Nacos', () => {
 
     const first = await publishLayout(admin, root);
     expect(first.map((r) => r.outcome)).toEqual(['created', 'created']);
-    expect(await admin.getConfig('silk-it', 'SILK_IT', `push-${run}.json`)).toBe(
-      '[{"resource":"a","count":1}]',
-    );
+    // Nacos serves reads from a cache that lags a publish by a moment.
+    const read = (tenant: string, group: string, dataId: string) =>
+      expect.poll(() => admin.getConfig(tenant, group, dataId), { timeout: 10_000 });
+    await read('silk-it', 'SILK_IT', `push-${run}.json`).toBe('[{"resource":"a","count":1}]');
+    await read('', 'DEFAULT_GROUP', `push-${run}.yaml`).toBe('feature:\n  enabled: true\n');
 
     const second = await publishLayout(admin, root);
     expect(second.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
 
     write(`public/DEFAULT_GROUP/push-${run}.yaml`, 'feature:\n  enabled: false\n');
     const third = await publishLayout(admin, root);
-    expect(third.find((r) => r.entry.namespace === 'public')?.outcome).toBe('updated');
-    expect(await admin.getConfig('', 'DEFAULT_GROUP', `push-${run}.yaml`)).toBe(
-      'feature:\n  enabled: false\n',
-    );
+    expect(third.map((r) => `${r.entry.namespace}:${r.outcome}`)).toEqual([
+      'public:updated',
+      'silk-it:unchanged',
+    ]);
+    await read('', 'DEFAULT_GROUP', `push-${run}.yaml`).toBe('feature:\n  enabled: false\n');
   });
 
   it('says so clearly when the credentials are wrong', async () => {
