@@ -120,6 +120,9 @@ describe('Silk RLock ⇄ Java Redisson RLock', () => {
             },
             { waitTime: 60_000 },
           );
+          // Work between holds, as real callers have: without it an unfair lock lets the two
+          // Silk lockers hand it back and forth and the test would not show contention.
+          await sleepMs(10);
         }
       }),
     );
