@@ -5,6 +5,8 @@
  *   NodeSelectorSlot, ClusterBuilderSlot   -> Sentinel.entry() picks the nodes
  *   StatisticSlot                          -> SlotChain records pass/block/rt around the checks
  *   FlowSlot            (-2000)
+ *   DegradeSlot         (-1000)   circuit breakers, last: a probe is let through only when
+ *                                 every other rule has admitted the entry
  *
  * Statistics count an entry only once every check below has passed.
  */
@@ -12,11 +14,14 @@ import type { ResourceRegistry } from './core/resource.js';
 import type { ProcessorSlot } from './core/slot-chain.js';
 import type { FlowRuleManager } from './flow/rule-manager.js';
 import { FlowSlot } from './flow/slot.js';
+import type { DegradeRuleManager } from './circuitbreaker/rule-manager.js';
+import { DegradeSlot } from './circuitbreaker/slot.js';
 
 export interface RuleManagers {
   readonly flowRules: FlowRuleManager;
+  readonly degradeRules: DegradeRuleManager;
 }
 
 export function buildDefaultSlots(managers: RuleManagers, registry: ResourceRegistry): ProcessorSlot[] {
-  return [new FlowSlot(managers.flowRules, registry)];
+  return [new FlowSlot(managers.flowRules, registry), new DegradeSlot(managers.degradeRules)];
 }

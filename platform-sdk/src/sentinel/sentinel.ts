@@ -16,6 +16,7 @@ import { SlotChain } from './core/slot-chain.js';
 import { buildDefaultSlots } from './default-slot-chain.js';
 import { blockErrorOf } from './errors.js';
 import { FlowRuleManager } from './flow/rule-manager.js';
+import { DegradeRuleManager } from './circuitbreaker/rule-manager.js';
 
 export interface SentinelOptions {
   /** Time source; defaults to a cached millisecond clock (stopped by `close()`). */
@@ -54,6 +55,7 @@ export interface WrapOptions<A extends unknown[]> extends Omit<EntryOptions, 'ar
 export class Sentinel {
   readonly clock: SentinelClock;
   readonly flowRules: FlowRuleManager;
+  readonly degradeRules: DegradeRuleManager;
   readonly #ownsClock: CachedMillisClock | undefined;
   readonly #registry: ResourceRegistry;
   readonly #contexts = new ContextRegistry();
@@ -66,6 +68,7 @@ export class Sentinel {
     this.#registry = new ResourceRegistry(this.clock);
     this.#untracked = new ResourceWrapper(this.clock, -1, '(untracked)', ResourceType.COMMON);
     this.flowRules = new FlowRuleManager(options.coldFactor);
+    this.degradeRules = new DegradeRuleManager(this.clock);
     const slots = buildDefaultSlots(this, this.#registry);
     const predicate = options.exceptionPredicate ?? (() => true);
     this.#chain = new SlotChain(slots, this.#registry.entryNode, predicate);

@@ -10,7 +10,8 @@ import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { BlockResultCache } from '../core/rule.js';
 import type { ResourceWrapper } from '../core/resource.js';
 import { ThrottlingController } from './rate-limiter.js';
-import { parseFlowRule, ruleKey, type FlowRule } from './rule.js';
+import { ruleKey } from '../core/rule-key.js';
+import { parseFlowRule, type FlowRule } from './rule.js';
 import { DefaultController, type TrafficShapingController } from './traffic-shaping.js';
 import { WarmUpController, WarmUpRateLimiterController } from './warm-up.js';
 

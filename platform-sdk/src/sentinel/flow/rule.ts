@@ -120,8 +120,3 @@ function validateCluster(rule: FlowRule): void {
     invalid('clusterConfig strategies must be >= 0');
   }
 }
-
-/** Java's FlowRule.equals without `id`: equal rules are loaded once. */
-export function ruleKey(rule: AbstractRule): string {
-  return JSON.stringify({ ...rule, id: undefined });
-}
