@@ -17,10 +17,16 @@ import { buildDefaultSlots } from './default-slot-chain.js';
 import { blockErrorOf } from './errors.js';
 import { FlowRuleManager } from './flow/rule-manager.js';
 import { DegradeRuleManager } from './circuitbreaker/rule-manager.js';
+import { AuthorityRuleManager } from './authority/rule-manager.js';
+import { ParamFlowRuleManager } from './hotspot/rule-manager.js';
+import { SystemRuleManager } from './system/rule-manager.js';
+import { OsSystemStatus, type SystemStatusProvider } from './system/system-status.js';
 
 export interface SentinelOptions {
   /** Time source; defaults to a cached millisecond clock (stopped by `close()`). */
   clock?: SentinelClock;
+  /** Load and CPU usage for system rules; defaults to sampling the OS once a second. */
+  systemStatus?: SystemStatusProvider;
   /** Warm-up cold factor (`csp.sentinel.flow.cold.factor`), > 1; default 3. */
   coldFactor?: number;
   /**
@@ -56,7 +62,11 @@ export class Sentinel {
   readonly clock: SentinelClock;
   readonly flowRules: FlowRuleManager;
   readonly degradeRules: DegradeRuleManager;
+  readonly systemRules = new SystemRuleManager();
+  readonly authorityRules = new AuthorityRuleManager();
+  readonly paramFlowRules = new ParamFlowRuleManager();
   readonly #ownsClock: CachedMillisClock | undefined;
+  readonly #ownsStatus: OsSystemStatus | undefined;
   readonly #registry: ResourceRegistry;
   readonly #contexts = new ContextRegistry();
   readonly #chain: SlotChain;
@@ -69,7 +79,8 @@ export class Sentinel {
     this.#untracked = new ResourceWrapper(this.clock, -1, '(untracked)', ResourceType.COMMON);
     this.flowRules = new FlowRuleManager(options.coldFactor);
     this.degradeRules = new DegradeRuleManager(this.clock);
-    const slots = buildDefaultSlots(this, this.#registry);
+    if (options.systemStatus === undefined) this.#ownsStatus = new OsSystemStatus();
+    const slots = buildDefaultSlots(this, this.#registry, options.systemStatus ?? this.#ownsStatus!);
     const predicate = options.exceptionPredicate ?? (() => true);
     this.#chain = new SlotChain(slots, this.#registry.entryNode, predicate);
   }
@@ -152,9 +163,10 @@ export class Sentinel {
     return this.#registry.resources();
   }
 
-  /** Stops the engine's own timers (the cached clock). Rules and statistics stay readable. */
+  /** Stops the engine's own timers (clock, OS sampling). Rules and statistics stay readable. */
   close(): void {
     this.#ownsClock?.stop();
+    this.#ownsStatus?.stop();
   }
 
   #resolveContext(options: EntryOptions | undefined): Context {

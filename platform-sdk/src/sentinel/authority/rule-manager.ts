@@ -1,0 +1,50 @@
+/**
+ * AuthorityRuleManager: validates and loads authority rules, each with its origin list split
+ * once at load time, swapped in one assignment.
+ */
+import { RuleConstant } from '../constants.js';
+import type { ResourceWrapper } from '../core/resource.js';
+import { RuleIndex } from '../core/rule-index.js';
+import { ruleKey } from '../core/rule-key.js';
+import { parseRules, type LoadResult } from '../core/rule-parse.js';
+import { BlockResultCache } from '../core/rule.js';
+import { parseAuthorityRule, type AuthorityRule } from './rule.js';
+
+export interface CompiledAuthorityRule {
+  readonly rule: AuthorityRule;
+  readonly apps: ReadonlySet<string>;
+  readonly black: boolean;
+  readonly block: BlockResultCache;
+}
+
+export class AuthorityRuleManager {
+  #index = RuleIndex.empty<CompiledAuthorityRule>();
+
+  loadRules(input: string | readonly unknown[]): LoadResult<AuthorityRule> {
+    const { ok, rules, rejected } = parseRules('authority', input, parseAuthorityRule);
+    if (!ok) return { applied: false, rules: this.getRules(), rejected };
+    const seen = new Set<string>();
+    const compiled: CompiledAuthorityRule[] = [];
+    for (const rule of rules) {
+      const key = ruleKey(rule);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      compiled.push({
+        rule,
+        apps: new Set(rule.limitApp.split(',')),
+        black: rule.strategy === RuleConstant.AUTHORITY_BLACK,
+        block: new BlockResultCache('authority', rule),
+      });
+    }
+    this.#index = new RuleIndex(compiled, (c) => c.rule);
+    return { applied: true, rules: this.getRules(), rejected };
+  }
+
+  getRules(): AuthorityRule[] {
+    return this.#index.all().map((c) => c.rule);
+  }
+
+  rulesOf(resource: ResourceWrapper): readonly CompiledAuthorityRule[] {
+    return this.#index.of(resource);
+  }
+}
