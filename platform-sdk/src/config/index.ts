@@ -4,8 +4,9 @@
  * which precedence, parsed as YAML, properties or JSON, with `${placeholder}` resolution and
  * environment overrides. A change is parsed, validated against the service's schema and
  * swapped in atomically; anything invalid keeps the last good config and says why.
- * Where the content comes from (Nacos, a snapshot, a file) is the caller's concern.
+ * LiveConfig keeps it current from a ConfigRepository, a port that `nacos/` implements.
  */
+export { LiveConfig, type ConfigRepository } from './live-config.js';
 export {
   ConfigStore,
   type ConfigHealth,

@@ -26,3 +26,4 @@ export {
   type LoadBalancerName,
   type ServiceInstance,
 } from './load-balancer.js';
+export { NacosConfigRepository, type NacosConfigRepositoryOptions } from './config-repository.js';

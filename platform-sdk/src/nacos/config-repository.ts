@@ -1,0 +1,47 @@
+/**
+ * The config port of `config/` over the `nacos` client: reads a dataId and follows it with
+ * the client's long poll (Nacos' `/v1/cs/configs/listener`). The client keeps its own disk
+ * snapshot of every dataId it has read and answers from it while Nacos is unreachable, which
+ * is what lets a service start during a Nacos outage.
+ */
+import { NacosConfigClient } from 'nacos';
+import type { ConfigRepository, ConfigSource } from '../config/index.js';
+import type { NacosConnection } from './client.js';
+
+export interface NacosConfigRepositoryOptions {
+  connection: NacosConnection;
+  /** Where the client keeps its snapshots; default its own (~/.node-nacos). */
+  cacheDir?: string;
+}
+
+export class NacosConfigRepository implements ConfigRepository {
+  readonly client: NacosConfigClient;
+
+  constructor(opts: NacosConfigRepositoryOptions) {
+    const c = opts.connection;
+    const ns = c.namespace === 'public' ? '' : (c.namespace ?? '');
+    this.client = new NacosConfigClient({
+      serverAddr: c.serverAddr,
+      namespace: ns,
+      ...(c.username !== undefined ? { username: c.username } : {}),
+      ...(c.password !== undefined ? { password: c.password } : {}),
+      ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+    });
+  }
+
+  async get(source: ConfigSource): Promise<string | undefined> {
+    const content = (await this.client.getConfig(source.dataId, source.group)) as string | null | undefined;
+    return content === null || content === undefined || content === '' ? undefined : content;
+  }
+
+  subscribe(source: ConfigSource, onChange: (content: string | undefined) => void): () => void {
+    const info = { dataId: source.dataId, group: source.group };
+    const listener = (content: string | null) => onChange(content ? content : undefined);
+    this.client.subscribe(info, listener);
+    return () => this.client.unSubscribe(info, listener);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
