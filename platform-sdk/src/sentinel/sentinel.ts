@@ -16,6 +16,7 @@ import { SlotChain } from './core/slot-chain.js';
 import { buildDefaultSlots } from './default-slot-chain.js';
 import { blockErrorOf } from './errors.js';
 import { FlowRuleManager } from './flow/rule-manager.js';
+import { currentMetrics, secondMetrics, type ResourceMetricNode, type ResourceMetrics } from './metrics.js';
 import { DegradeRuleManager } from './circuitbreaker/rule-manager.js';
 import { AuthorityRuleManager } from './authority/rule-manager.js';
 import { ParamFlowRuleManager } from './hotspot/rule-manager.js';
@@ -161,6 +162,16 @@ export class Sentinel {
 
   resources(): IterableIterator<ResourceWrapper> {
     return this.#registry.resources();
+  }
+
+  /** The current per-second figures of every resource entered so far. */
+  metrics(): ResourceMetrics[] {
+    return currentMetrics(this.#registry.resources());
+  }
+
+  /** Completed seconds with traffic whose start is in [fromMs, toMs), every resource, oldest first. */
+  secondMetrics(fromMs: number, toMs: number): ResourceMetricNode[] {
+    return secondMetrics(this.#registry.resources(), fromMs, toMs);
   }
 
   /** Stops the engine's own timers (clock, OS sampling). Rules and statistics stay readable. */
