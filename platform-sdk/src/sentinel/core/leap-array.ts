@@ -15,6 +15,12 @@ export abstract class LeapArray<T> {
   readonly intervalInSecond: number;
   readonly #starts: Float64Array;
   readonly #buckets: T[];
+  // The window last returned by currentWindow: while time stays inside it (nearly every call),
+  // two comparisons replace the floating-point modulo arithmetic, which is slow on
+  // millisecond timestamps (they are too large for V8's small integers).
+  #cachedStart = -Infinity;
+  #cachedEnd = -Infinity;
+  #cachedBucket: T | undefined;
 
   constructor(sampleCount: number, intervalInMs: number) {
     if (!(sampleCount > 0) || !(intervalInMs > 0) || intervalInMs % sampleCount !== 0) {
@@ -36,18 +42,23 @@ export abstract class LeapArray<T> {
 
   /** The bucket that holds `timeMillis`, reset first if it still holds an older window. */
   currentWindow(timeMillis: number): T {
+    if (timeMillis >= this.#cachedStart && timeMillis < this.#cachedEnd) return this.#cachedBucket!;
     const idx = Math.floor(timeMillis / this.windowLengthInMs) % this.sampleCount;
     const windowStart = timeMillis - (timeMillis % this.windowLengthInMs);
     const old = this.#starts[idx]!;
     const bucket = this.#buckets[idx]!;
-    if (windowStart === old) return bucket;
+    if (windowStart < old) {
+      // The clock went backwards: like Java, count into a detached bucket nobody reads.
+      return this.newEmptyBucket();
+    }
     if (windowStart > old) {
       this.#starts[idx] = windowStart;
       this.resetBucket(bucket);
-      return bucket;
     }
-    // The clock went backwards: like Java, count into a detached bucket nobody reads.
-    return this.newEmptyBucket();
+    this.#cachedStart = windowStart;
+    this.#cachedEnd = windowStart + this.windowLengthInMs;
+    this.#cachedBucket = bucket;
+    return bucket;
   }
 
   /** The bucket of the window just before the one holding `timeMillis`, if still live. */
