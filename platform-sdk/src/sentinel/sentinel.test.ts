@@ -108,6 +108,16 @@ describe('Sentinel contexts', () => {
     expect(sentinel.entry('r').blocked).toBe(false);
   });
 
+  it('keep the context entered first when entered again, as ContextUtil.enter does', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    sentinel.flowRules.loadRules([{ resource: 'r', strategy: 2, refResource: 'outer', count: 0 }]);
+    const blocked = sentinel.runInContext('outer', 'appA', () =>
+      sentinel.runInContext('inner', 'appB', () => sentinel.entry('r').blocked),
+    );
+    expect(blocked).toBe(true);
+    expect(sentinel.runInContext('inner', 'appB', () => sentinel.entry('r').blocked)).toBe(false);
+  });
+
   it('stop checking past MAX_CONTEXT_NAME_SIZE context names, as Java', () => {
     const sentinel = createSentinel({ clock: new ManualClock(0) });
     sentinel.flowRules.loadRules([{ resource: 'r', count: 0 }]);

@@ -176,7 +176,7 @@ export class Sentinel {
 
   /** Stops the engine's own timers (clock, OS sampling). Rules and statistics stay readable. */
   close(): void {
-    this.#ownsClock?.stop();
+    this.#ownsClock?.close();
     this.#ownsStatus?.stop();
   }
 

@@ -18,36 +18,60 @@ function timerSleep(ms: number): Promise<void> {
   });
 }
 
+/** Ticks without a single read before the cached clock parks its timer (Java's TimeUtil idles too). */
+export const IDLE_TICKS = 1000;
+
 /**
- * The wall clock, cached. A 1 ms unref'd interval refreshes the cached value; `now()` also
- * refreshes it when the interval has not been started (e.g. after `stop()`), so time never
- * freezes silently.
+ * The wall clock, cached. While it is read, a 1 ms unref'd interval refreshes the cached
+ * value; after IDLE_TICKS ticks without a read the interval parks, and the next `now()` reads
+ * `Date.now()` once and restarts it — an idle service does not wake up 1000 times a second.
+ * Within one synchronous stretch of code the cached time does not move (the timer cannot
+ * fire), which only matters to tight benchmark loops.
  */
 export class CachedMillisClock implements SentinelClock {
   #now = Date.now();
   #timer: ReturnType<typeof setInterval> | undefined;
+  #read = false;
+  #idleTicks = 0;
+  #closed = false;
 
-  constructor(start = true) {
-    if (start) this.start();
+  now(): number {
+    if (this.#timer === undefined) {
+      this.#now = Date.now();
+      if (!this.#closed) this.#start();
+      return this.#now;
+    }
+    this.#read = true;
+    return this.#now;
   }
 
-  start(): void {
-    if (this.#timer !== undefined) return;
-    this.#now = Date.now();
-    this.#timer = setInterval(() => {
-      this.#now = Date.now();
-    }, 1);
+  /** Stops the timer for good; `now()` then reads `Date.now()` on every call. */
+  close(): void {
+    this.#closed = true;
+    this.#park();
+  }
+
+  #start(): void {
+    this.#read = false;
+    this.#idleTicks = 0;
+    this.#timer = setInterval(() => this.#tick(), 1);
     this.#timer.unref();
   }
 
-  stop(): void {
+  #tick(): void {
+    this.#now = Date.now();
+    if (this.#read) {
+      this.#read = false;
+      this.#idleTicks = 0;
+    } else if (++this.#idleTicks >= IDLE_TICKS) {
+      this.#park();
+    }
+  }
+
+  #park(): void {
     if (this.#timer === undefined) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-  }
-
-  now(): number {
-    return this.#timer === undefined ? (this.#now = Date.now()) : this.#now;
   }
 
   sleep(ms: number): Promise<void> {

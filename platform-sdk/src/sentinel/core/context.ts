@@ -58,9 +58,14 @@ export class ContextRegistry {
     return ctx;
   }
 
-  /** ContextUtil.enter + exit around `fn`: entries inside `fn` (and its async work) use it. */
+  /**
+   * ContextUtil.enter + exit around `fn`: entries inside `fn` (and its async work) use it.
+   * As in Java, entering while a context is already active keeps the active one: the
+   * entrance of a call chain is where it entered first.
+   */
   run<T>(name: string, origin: string, fn: () => T): T {
     this.#storageUsed = true;
+    if (this.#storage.getStore() !== undefined) return fn();
     return this.#storage.run(this.get(name, origin), fn);
   }
 

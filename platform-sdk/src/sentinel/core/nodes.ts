@@ -47,24 +47,24 @@ export class DefaultNode extends StatisticNode {
     this.clusterNode = clusterNode;
   }
 
-  override addPassRequest(count: number): void {
-    super.addPassRequest(count);
-    this.clusterNode.addPassRequest(count);
+  override addPassRequestAt(now: number, count: number): void {
+    super.addPassRequestAt(now, count);
+    this.clusterNode.addPassRequestAt(now, count);
   }
 
-  override addRtAndSuccess(rt: number, successCount: number): void {
-    super.addRtAndSuccess(rt, successCount);
-    this.clusterNode.addRtAndSuccess(rt, successCount);
+  override addRtAndSuccessAt(now: number, rt: number, successCount: number): void {
+    super.addRtAndSuccessAt(now, rt, successCount);
+    this.clusterNode.addRtAndSuccessAt(now, rt, successCount);
   }
 
-  override increaseBlockQps(count: number): void {
-    super.increaseBlockQps(count);
-    this.clusterNode.increaseBlockQps(count);
+  override increaseBlockQpsAt(now: number, count: number): void {
+    super.increaseBlockQpsAt(now, count);
+    this.clusterNode.increaseBlockQpsAt(now, count);
   }
 
-  override increaseExceptionQps(count: number): void {
-    super.increaseExceptionQps(count);
-    this.clusterNode.increaseExceptionQps(count);
+  override increaseExceptionQpsAt(now: number, count: number): void {
+    super.increaseExceptionQpsAt(now, count);
+    this.clusterNode.increaseExceptionQpsAt(now, count);
   }
 
   override increaseThreadNum(): void {

@@ -76,43 +76,46 @@ export class SlotChain {
     const rt = now - entry.createTimestamp;
     const count = entry.batchCount;
     const error = entry.error !== undefined;
-    complete(entry.node!, count, rt, error);
-    if (entry.originNode !== null) complete(entry.originNode, count, rt, error);
-    if (entry.entryType === 'IN') complete(this.#entryNode, count, rt, error);
+    complete(entry.node!, now, count, rt, error);
+    if (entry.originNode !== null) complete(entry.originNode, now, count, rt, error);
+    if (entry.entryType === 'IN') complete(this.#entryNode, now, count, rt, error);
     const hooks = this.#exitHooks;
     for (let i = 0; i < hooks.length; i++) hooks[i]!(entry);
     terminate(entry);
   }
 
+  // Counted at the entry's creation time: the checks ran within the same millisecond tick.
   #recordPass(entry: Entry): void {
     const count = entry.batchCount;
+    const now = entry.createTimestamp;
     const node = entry.node!;
     node.increaseThreadNum();
-    node.addPassRequest(count);
+    node.addPassRequestAt(now, count);
     if (entry.originNode !== null) {
       entry.originNode.increaseThreadNum();
-      entry.originNode.addPassRequest(count);
+      entry.originNode.addPassRequestAt(now, count);
     }
     if (entry.entryType === 'IN') {
       this.#entryNode.increaseThreadNum();
-      this.#entryNode.addPassRequest(count);
+      this.#entryNode.addPassRequestAt(now, count);
     }
   }
 
   #recordBlock(entry: Entry, block: BlockResult): void {
     const count = entry.batchCount;
+    const now = entry.createTimestamp;
     entry.blockError = block;
-    entry.node!.increaseBlockQps(count);
-    entry.originNode?.increaseBlockQps(count);
-    if (entry.entryType === 'IN') this.#entryNode.increaseBlockQps(count);
+    entry.node!.increaseBlockQpsAt(now, count);
+    entry.originNode?.increaseBlockQpsAt(now, count);
+    if (entry.entryType === 'IN') this.#entryNode.increaseBlockQpsAt(now, count);
     terminate(entry);
   }
 }
 
-function complete(node: StatisticNode, count: number, rt: number, error: boolean): void {
-  node.addRtAndSuccess(rt, count);
+function complete(node: StatisticNode, now: number, count: number, rt: number, error: boolean): void {
+  node.addRtAndSuccessAt(now, rt, count);
   node.decreaseThreadNum();
-  if (error) node.increaseExceptionQps(count);
+  if (error) node.increaseExceptionQpsAt(now, count);
 }
 
 function terminate(entry: Entry): void {
