@@ -18,7 +18,8 @@ import type { AuthorityRuleManager } from './authority/rule-manager.js';
 import type { DegradeRuleManager } from './circuitbreaker/rule-manager.js';
 import { DegradeSlot } from './circuitbreaker/slot.js';
 import type { ResourceRegistry } from './core/resource.js';
-import type { ProcessorSlot } from './core/slot-chain.js';
+import type { RuleManagerBase } from './core/rule-manager-base.js';
+import { SlotChain } from './core/slot-chain.js';
 import type { FlowRuleManager } from './flow/rule-manager.js';
 import { FlowSlot } from './flow/slot.js';
 import type { ParamFlowRuleManager } from './hotspot/rule-manager.js';
@@ -35,16 +36,31 @@ export interface RuleManagers {
   readonly paramFlowRules: ParamFlowRuleManager;
 }
 
-export function buildDefaultSlots(
+export function buildDefaultSlotChain(
   managers: RuleManagers,
   registry: ResourceRegistry,
   systemStatus: SystemStatusProvider,
-): ProcessorSlot[] {
-  return [
-    new AuthoritySlot(managers.authorityRules),
-    new SystemSlot(managers.systemRules, registry.entryNode, systemStatus),
-    new ParamFlowSlot(managers.paramFlowRules),
-    new FlowSlot(managers.flowRules, registry),
-    new DegradeSlot(managers.degradeRules),
+  shouldTrace: (err: unknown) => boolean,
+): SlotChain {
+  const chain = new SlotChain(
+    [
+      new AuthoritySlot(managers.authorityRules),
+      new SystemSlot(managers.systemRules, registry.entryNode, systemStatus),
+      new ParamFlowSlot(managers.paramFlowRules),
+      new FlowSlot(managers.flowRules, registry),
+      new DegradeSlot(managers.degradeRules),
+    ],
+    registry.entryNode,
+    shouldTrace,
+  );
+  // A protection without rules is left out of the chain until rules arrive.
+  const all: RuleManagerBase[] = [
+    managers.authorityRules,
+    managers.systemRules,
+    managers.paramFlowRules,
+    managers.flowRules,
+    managers.degradeRules,
   ];
+  for (const manager of all) manager.onRulesChanged(() => chain.refresh());
+  return chain;
 }

@@ -93,6 +93,32 @@ describe('Sentinel.entry statistics', () => {
   });
 });
 
+describe('Sentinel rule changes at runtime', () => {
+  it('apply rules loaded while entries are in flight, and drop removed ones', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    const e = admitted(sentinel.entry('r'));
+    sentinel.degradeRules.loadRules([
+      { resource: 'r', grade: 2, count: 0, minRequestAmount: 1, timeWindow: 1 },
+    ]);
+    e.setError(new Error('x'));
+    e.exit(); // completes through the breaker that was loaded meanwhile
+    expect(sentinel.entry('r').blocked).toBe(true);
+    sentinel.degradeRules.loadRules([]);
+    expect(sentinel.entry('r').blocked).toBe(false);
+  });
+
+  it('forget hot-parameter concurrency when the THREAD rule goes, so re-adding it starts from zero', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    const rule = [{ resource: 'r', paramIdx: 0, grade: 0, count: 1 }];
+    sentinel.paramFlowRules.loadRules(rule);
+    const held = admitted(sentinel.entry('r', { args: ['a'] }));
+    sentinel.paramFlowRules.loadRules([]);
+    held.exit(); // the hot-parameter slot is idle now and does not see this exit
+    sentinel.paramFlowRules.loadRules(rule);
+    expect(sentinel.entry('r', { args: ['a'] }).blocked).toBe(false);
+  });
+});
+
 describe('Sentinel contexts', () => {
   it('carry name and origin across awaits inside runInContext; an explicit origin wins', async () => {
     const sentinel = createSentinel({ clock: new ManualClock(0) });

@@ -12,8 +12,8 @@ import { Entry } from './core/entry.js';
 import type { ClusterNode } from './core/nodes.js';
 import { ResourceRegistry, ResourceWrapper } from './core/resource.js';
 import type { BlockResult } from './core/rule.js';
-import { SlotChain } from './core/slot-chain.js';
-import { buildDefaultSlots } from './default-slot-chain.js';
+import type { SlotChain } from './core/slot-chain.js';
+import { buildDefaultSlotChain } from './default-slot-chain.js';
 import { blockErrorOf } from './errors.js';
 import { FlowRuleManager } from './flow/rule-manager.js';
 import { currentMetrics, secondMetrics, type ResourceMetricNode, type ResourceMetrics } from './metrics.js';
@@ -81,9 +81,12 @@ export class Sentinel {
     this.flowRules = new FlowRuleManager(options.coldFactor);
     this.degradeRules = new DegradeRuleManager(this.clock);
     if (options.systemStatus === undefined) this.#ownsStatus = new OsSystemStatus();
-    const slots = buildDefaultSlots(this, this.#registry, options.systemStatus ?? this.#ownsStatus!);
-    const predicate = options.exceptionPredicate ?? (() => true);
-    this.#chain = new SlotChain(slots, this.#registry.entryNode, predicate);
+    this.#chain = buildDefaultSlotChain(
+      this,
+      this.#registry,
+      options.systemStatus ?? this.#ownsStatus!,
+      options.exceptionPredicate ?? (() => true),
+    );
   }
 
   /**

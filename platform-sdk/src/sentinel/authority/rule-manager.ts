@@ -5,6 +5,7 @@
 import { RuleConstant } from '../constants.js';
 import type { ResourceWrapper } from '../core/resource.js';
 import { RuleIndex } from '../core/rule-index.js';
+import { RuleManagerBase } from '../core/rule-manager-base.js';
 import { ruleKey } from '../core/rule-key.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { BlockResultCache } from '../core/rule.js';
@@ -17,7 +18,7 @@ export interface CompiledAuthorityRule {
   readonly block: BlockResultCache;
 }
 
-export class AuthorityRuleManager {
+export class AuthorityRuleManager extends RuleManagerBase {
   #index = RuleIndex.empty<CompiledAuthorityRule>();
 
   loadRules(input: string | readonly unknown[]): LoadResult<AuthorityRule> {
@@ -37,7 +38,12 @@ export class AuthorityRuleManager {
       });
     }
     this.#index = new RuleIndex(compiled, (c) => c.rule);
+    this.rulesChanged();
     return { applied: true, rules: this.getRules(), rejected };
+  }
+
+  hasRules(): boolean {
+    return this.#index.size > 0;
   }
 
   getRules(): AuthorityRule[] {

@@ -16,6 +16,10 @@ export class AuthoritySlot implements ProcessorSlot {
     this.#manager = manager;
   }
 
+  isActive(): boolean {
+    return this.#manager.hasRules();
+  }
+
   entry(context: Context, entry: Entry): BlockResult | null {
     const rules = this.#manager.rulesOf(entry.resource);
     if (rules.length === 0 || context.origin === '') return null;

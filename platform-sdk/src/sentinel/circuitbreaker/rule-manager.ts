@@ -7,17 +7,19 @@
 import type { SentinelClock } from '../core/clock.js';
 import type { ResourceWrapper } from '../core/resource.js';
 import { RuleIndex } from '../core/rule-index.js';
+import { RuleManagerBase } from '../core/rule-manager-base.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { ruleKey } from '../core/rule-key.js';
 import { CircuitBreaker, type CircuitBreakerState, type StateChangeListener } from './circuit-breaker.js';
 import { parseDegradeRule, type DegradeRule } from './rule.js';
 
-export class DegradeRuleManager {
+export class DegradeRuleManager extends RuleManagerBase {
   readonly #clock: SentinelClock;
   #index = RuleIndex.empty<CircuitBreaker>();
   #listeners: StateChangeListener[] = [];
 
   constructor(clock: SentinelClock) {
+    super();
     this.#clock = clock;
   }
 
@@ -34,7 +36,12 @@ export class DegradeRuleManager {
       breakers.push(existing.get(key) ?? new CircuitBreaker(rule, this.#clock, this.#notify));
     }
     this.#index = new RuleIndex(breakers, (cb) => cb.rule);
+    this.rulesChanged();
     return { applied: true, rules: this.getRules(), rejected };
+  }
+
+  hasRules(): boolean {
+    return this.#index.size > 0;
   }
 
   getRules(): DegradeRule[] {

@@ -16,6 +16,10 @@ export class DegradeSlot implements ProcessorSlot {
     this.#manager = manager;
   }
 
+  isActive(): boolean {
+    return this.#manager.hasRules();
+  }
+
   entry(_context: Context, entry: Entry): BlockResult | null {
     const breakers = this.#manager.circuitBreakersOf(entry.resource);
     for (let i = 0; i < breakers.length; i++) {

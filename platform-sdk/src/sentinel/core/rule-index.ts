@@ -58,6 +58,10 @@ export class RuleIndex<C> {
     return matched.length === 0 ? NONE : matched;
   }
 
+  get size(): number {
+    return this.#all.length;
+  }
+
   /** Every rule, in load order. */
   all(): readonly C[] {
     return this.#all;

@@ -17,6 +17,8 @@ import type { StatisticNode } from './statistic-node.js';
 /** One protection. Implement `entry` to check; `onPass`/`onExit` to observe admitted entries. */
 export interface ProcessorSlot {
   readonly name: string;
+  /** False while the slot has nothing to do (no rules): the chain then skips it entirely. */
+  isActive?(): boolean;
   /** Returns null to let the entry through, or the block. May raise `entry.waitMs`. */
   entry?(context: Context, entry: Entry): BlockResult | null;
   /** Called after every check passed and statistics counted the pass. */
@@ -30,9 +32,9 @@ type Hook = (entry: Entry) => void;
 
 export class SlotChain {
   readonly slots: readonly ProcessorSlot[];
-  readonly #checks: Check[];
-  readonly #passHooks: Hook[];
-  readonly #exitHooks: Hook[];
+  #checks: Check[] = [];
+  #passHooks: Hook[] = [];
+  #exitHooks: Hook[] = [];
   readonly #entryNode: ClusterNode;
   readonly #shouldTrace: (err: unknown) => boolean;
 
@@ -44,10 +46,20 @@ export class SlotChain {
     this.slots = slots;
     this.#entryNode = entryNode;
     this.#shouldTrace = shouldTrace;
-    // Bound once, here, so the per-entry loops call plain functions and allocate nothing.
-    this.#checks = slots.flatMap((s) => (s.entry ? [s.entry.bind(s)] : []));
-    this.#passHooks = slots.flatMap((s) => (s.onPass ? [s.onPass.bind(s)] : []));
-    this.#exitHooks = slots.flatMap((s) => (s.onExit ? [s.onExit.bind(s)] : []));
+    this.refresh();
+  }
+
+  /**
+   * Rebuilds the lists of active checks and hooks; called whenever rules change. Bound here,
+   * once, so the per-entry loops call plain functions, skip idle protections and allocate
+   * nothing. An entry admitted before a change may exit through hooks it did not enter
+   * through (or skip some): slots tolerate that, as Java's do when rules change mid-call.
+   */
+  refresh(): void {
+    const active = this.slots.filter((s) => s.isActive?.() ?? true);
+    this.#checks = active.flatMap((s) => (s.entry ? [s.entry.bind(s)] : []));
+    this.#passHooks = active.flatMap((s) => (s.onPass ? [s.onPass.bind(s)] : []));
+    this.#exitHooks = active.flatMap((s) => (s.onExit ? [s.onExit.bind(s)] : []));
   }
 
   shouldTrace(err: unknown): boolean {

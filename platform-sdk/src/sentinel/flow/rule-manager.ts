@@ -6,6 +6,7 @@
  */
 import { DEFAULT_COLD_FACTOR, RuleConstant } from '../constants.js';
 import { RuleIndex } from '../core/rule-index.js';
+import { RuleManagerBase } from '../core/rule-manager-base.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { BlockResultCache } from '../core/rule.js';
 import type { ResourceWrapper } from '../core/resource.js';
@@ -21,11 +22,12 @@ export interface CompiledFlowRule {
   readonly block: BlockResultCache;
 }
 
-export class FlowRuleManager {
+export class FlowRuleManager extends RuleManagerBase {
   readonly #coldFactor: number;
   #index = RuleIndex.empty<CompiledFlowRule>();
 
   constructor(coldFactor = DEFAULT_COLD_FACTOR) {
+    super();
     if (!(coldFactor > 1)) throw new RangeError(`coldFactor must be > 1, got ${coldFactor}`);
     this.#coldFactor = coldFactor;
   }
@@ -51,7 +53,12 @@ export class FlowRuleManager {
       (c.rule.clusterMode ? 2 : 0) + (c.rule.limitApp === RuleConstant.LIMIT_APP_DEFAULT ? 1 : 0);
     compiled.sort((a, b) => rank(a) - rank(b));
     this.#index = new RuleIndex(compiled, (c) => c.rule);
+    this.rulesChanged();
     return { applied: true, rules: this.getRules(), rejected };
+  }
+
+  hasRules(): boolean {
+    return this.#index.size > 0;
   }
 
   getRules(): FlowRule[] {

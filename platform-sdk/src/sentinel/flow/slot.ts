@@ -35,6 +35,10 @@ export class FlowSlot implements ProcessorSlot {
     this.#registry = registry;
   }
 
+  isActive(): boolean {
+    return this.#manager.hasRules();
+  }
+
   entry(context: Context, entry: Entry): BlockResult | null {
     const rules = this.#manager.rulesOf(entry.resource);
     for (let i = 0; i < rules.length; i++) {

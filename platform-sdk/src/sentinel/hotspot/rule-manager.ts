@@ -5,6 +5,7 @@
  */
 import type { ResourceWrapper } from '../core/resource.js';
 import { RuleIndex } from '../core/rule-index.js';
+import { RuleManagerBase } from '../core/rule-manager-base.js';
 import { ruleKey } from '../core/rule-key.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { RuleConstant } from '../constants.js';
@@ -19,7 +20,7 @@ export interface CompiledParamFlowRule {
   readonly metric: ParamRuleMetric;
 }
 
-export class ParamFlowRuleManager {
+export class ParamFlowRuleManager extends RuleManagerBase {
   #index = RuleIndex.empty<CompiledParamFlowRule>();
   readonly #threadCounts = new Map<string, ParamThreadCounts>();
 
@@ -37,7 +38,17 @@ export class ParamFlowRuleManager {
       compiled.push(kept ?? { rule, key, hotItems, metric: new ParamRuleMetric(rule.durationInSec) });
     }
     this.#index = new RuleIndex(compiled, (c) => c.rule);
+    // Concurrency of resources that lost their THREAD rules is forgotten, so re-adding a
+    // rule later starts from zero instead of from counts nobody decremented.
+    for (const resource of this.#threadCounts.keys()) {
+      if (!this.hasThreadRules(this.#index.forName(resource))) this.#threadCounts.delete(resource);
+    }
+    this.rulesChanged();
     return { applied: true, rules: this.getRules(), rejected };
+  }
+
+  hasRules(): boolean {
+    return this.#index.size > 0;
   }
 
   getRules(): ParamFlowRule[] {

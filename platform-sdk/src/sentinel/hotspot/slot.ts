@@ -30,6 +30,10 @@ export class ParamFlowSlot implements ProcessorSlot {
     this.#manager = manager;
   }
 
+  isActive(): boolean {
+    return this.#manager.hasRules();
+  }
+
   entry(_context: Context, entry: Entry): BlockResult | null {
     const args = entry.args;
     if (args === undefined) return null;

@@ -2,6 +2,7 @@
  * SystemRuleManager: merges all system rules into one set of thresholds — the smallest value
  * of each threshold any rule sets — swapped in one assignment on load.
  */
+import { RuleManagerBase } from '../core/rule-manager-base.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { parseSystemRule, type SystemRule } from './rule.js';
 
@@ -30,7 +31,7 @@ const NONE: SystemThresholds = {
 type Field = keyof SystemThresholds;
 const FIELDS: readonly Field[] = ['highestSystemLoad', 'highestCpuUsage', 'qps', 'avgRt', 'maxThread'];
 
-export class SystemRuleManager {
+export class SystemRuleManager extends RuleManagerBase {
   #rules: readonly SystemRule[] = [];
   #thresholds: SystemThresholds | undefined;
 
@@ -47,7 +48,12 @@ export class SystemRuleManager {
     }
     this.#rules = rules;
     this.#thresholds = rules.length === 0 ? undefined : merged;
+    this.rulesChanged();
     return { applied: true, rules: this.getRules(), rejected };
+  }
+
+  hasRules(): boolean {
+    return this.#thresholds !== undefined;
   }
 
   getRules(): SystemRule[] {

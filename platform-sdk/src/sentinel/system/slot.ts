@@ -26,6 +26,10 @@ export class SystemSlot implements ProcessorSlot {
     this.#status = status;
   }
 
+  isActive(): boolean {
+    return this.#manager.hasRules();
+  }
+
   entry(_context: Context, entry: Entry): BlockResult | null {
     const t = this.#manager.thresholds();
     if (t === undefined || entry.entryType !== 'IN') return null;
