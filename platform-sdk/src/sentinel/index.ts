@@ -40,7 +40,8 @@ export type { EntryType } from './constants.js';
 
 export { CachedMillisClock, ManualClock } from './core/clock.js';
 export type { SentinelClock } from './core/clock.js';
-export type { ClusterNode } from './core/nodes.js';
+export type { ClusterNode, DefaultNode, EntranceNode } from './core/nodes.js';
+export type { ResourceWrapper } from './core/resource.js';
 export type { StatisticNode } from './core/statistic-node.js';
 export type { MetricNode } from './core/metric-bucket.js';
 export type { ResourceMetricNode, ResourceMetrics } from './metrics.js';

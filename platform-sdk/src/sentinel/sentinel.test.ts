@@ -144,6 +144,17 @@ describe('Sentinel contexts', () => {
     expect(sentinel.runInContext('inner', 'appB', () => sentinel.entry('r').blocked)).toBe(false);
   });
 
+  it('keep one DefaultNode per resource per context name under its entrance node', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    sentinel.runInContext('web', 'appA', () => admitted(sentinel.entry('r')).exit());
+    sentinel.runInContext('web', 'appB', () => admitted(sentinel.entry('r')).exit());
+    sentinel.runInContext('mq', '', () => admitted(sentinel.entry('r')).exit());
+    const web = sentinel.entranceNodes().find((n) => n.name === 'web')!;
+    expect([...web.children()].map((n) => [n.resource, n.passQps()])).toEqual([['r', 2]]);
+    expect(web.passQps()).toBe(2);
+    expect(sentinel.clusterNode('r')!.passQps()).toBe(3);
+  });
+
   it('stop checking past MAX_CONTEXT_NAME_SIZE context names, as Java', () => {
     const sentinel = createSentinel({ clock: new ManualClock(0) });
     sentinel.flowRules.loadRules([{ resource: 'r', count: 0 }]);

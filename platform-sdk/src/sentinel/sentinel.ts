@@ -9,7 +9,7 @@ import { CONTEXT_DEFAULT_NAME, ResourceType, type EntryType } from './constants.
 import { CachedMillisClock, type SentinelClock } from './core/clock.js';
 import { ContextRegistry, type Context } from './core/context.js';
 import { Entry } from './core/entry.js';
-import type { ClusterNode } from './core/nodes.js';
+import type { ClusterNode, EntranceNode } from './core/nodes.js';
 import { ResourceRegistry, ResourceWrapper } from './core/resource.js';
 import type { BlockResult } from './core/rule.js';
 import type { SlotChain } from './core/slot-chain.js';
@@ -165,6 +165,11 @@ export class Sentinel {
 
   resources(): IterableIterator<ResourceWrapper> {
     return this.#registry.resources();
+  }
+
+  /** The root of each context's call tree (Java: the EntranceNodes under machine-root). */
+  entranceNodes(): EntranceNode[] {
+    return this.#contexts.entranceNodes();
   }
 
   /** The current per-second figures of every resource entered so far. */
