@@ -8,14 +8,12 @@ import { RuleIndex } from '../core/rule-index.js';
 import { RuleManagerBase } from '../core/rule-manager-base.js';
 import { ruleKey } from '../core/rule-key.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
-import { BlockResultCache } from '../core/rule.js';
 import { parseAuthorityRule, type AuthorityRule } from './rule.js';
 
 export interface CompiledAuthorityRule {
   readonly rule: AuthorityRule;
   readonly apps: ReadonlySet<string>;
   readonly black: boolean;
-  readonly block: BlockResultCache;
 }
 
 export class AuthorityRuleManager extends RuleManagerBase {
@@ -34,7 +32,6 @@ export class AuthorityRuleManager extends RuleManagerBase {
         rule,
         apps: new Set(rule.limitApp.split(',')),
         black: rule.strategy === RuleConstant.AUTHORITY_BLACK,
-        block: new BlockResultCache('authority', rule),
       });
     }
     this.#index = new RuleIndex(compiled, (c) => c.rule);

@@ -30,6 +30,12 @@ describe('authority rules', () => {
     expect(from('appB')).toBe('pass');
   });
 
+  it('report the refused origin as the block limitApp, as Java does', () => {
+    const { sentinel } = setup([{ resource: 'r', limitApp: 'appA,appB', strategy: 1 }]);
+    const r = sentinel.entry('r', { origin: 'appB' });
+    expect(r.blocked && [r.kind, r.limitApp]).toEqual(['authority', 'appB']);
+  });
+
   it('a block becomes a 429 with the authority code in the async wrapper', async () => {
     const { sentinel } = setup([{ resource: 'r', limitApp: 'appA', strategy: 1 }]);
     const call = sentinel.wrap('r', () => 'ok', { origin: 'appA' });

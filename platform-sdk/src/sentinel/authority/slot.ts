@@ -1,10 +1,11 @@
 /**
  * AuthoritySlot (AuthorityRuleChecker): a caller with an empty origin always passes; otherwise
- * a white list refuses origins it does not name and a black list refuses those it does.
+ * a white list refuses origins it does not name and a black list refuses those it does. The
+ * block reports the refused origin as its limitApp, as Java's AuthorityException does.
  */
 import type { Context } from '../core/context.js';
 import type { Entry } from '../core/entry.js';
-import type { BlockResult } from '../core/rule.js';
+import { blockResult, type BlockResult } from '../core/rule.js';
 import type { ProcessorSlot } from '../core/slot-chain.js';
 import type { AuthorityRuleManager } from './rule-manager.js';
 
@@ -25,7 +26,9 @@ export class AuthoritySlot implements ProcessorSlot {
     if (rules.length === 0 || context.origin === '') return null;
     for (let i = 0; i < rules.length; i++) {
       const c = rules[i]!;
-      if (c.apps.has(context.origin) === c.black) return c.block.for(entry.resource.name);
+      if (c.apps.has(context.origin) === c.black) {
+        return blockResult('authority', entry.resource.name, c.rule, undefined, context.origin);
+      }
     }
     return null;
   }

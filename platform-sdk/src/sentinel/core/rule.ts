@@ -23,6 +23,10 @@ export interface BlockResult {
   readonly resource: string;
   /** The rule that blocked. */
   readonly rule: AbstractRule;
+  /**
+   * Java's BlockException.getRuleLimitApp(): the rule's limitApp, except for authority blocks,
+   * where Java reports the refused origin.
+   */
   readonly limitApp: string;
   /**
    * What tripped: the system limit type (`qps`, `thread`, `rt`, `load`, `cpu`) or the hot
@@ -36,8 +40,9 @@ export function blockResult(
   resource: string,
   rule: AbstractRule,
   detail?: string,
+  limitApp: string = rule.limitApp,
 ): BlockResult {
-  return Object.freeze({ blocked: true, kind, resource, rule, limitApp: rule.limitApp, detail });
+  return Object.freeze({ blocked: true, kind, resource, rule, limitApp, detail });
 }
 
 /**
