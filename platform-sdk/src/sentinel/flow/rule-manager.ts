@@ -1,8 +1,12 @@
 /**
  * FlowRuleManager: validates and loads flow rules, builds one traffic-shaping controller per
  * rule, and swaps the whole set in one assignment, so an entry sees either the old rules or the
- * new ones. Like Java, controllers are rebuilt on every load (a reloaded warm-up rule starts
- * cold again); equal rules (Java's FlowRule.equals, i.e. every field but `id`) load once.
+ * new ones. Equal rules (Java's FlowRule.equals, i.e. every field but `id`) load once.
+ *
+ * Deliberate difference: Java rebuilds every controller on every load, so pushing the rule
+ * list again (a Nacos edit of one rule) sends every warm-up rule back to cold and forgets every
+ * rate limiter's queue. Here a rule that is unchanged keeps its controller; a changed or new
+ * rule gets a fresh one, as in Java.
  */
 import { DEFAULT_COLD_FACTOR, RuleConstant } from '../constants.js';
 import { RuleIndex } from '../core/rule-index.js';
@@ -18,6 +22,7 @@ import { WarmUpController, WarmUpRateLimiterController } from './warm-up.js';
 
 export interface CompiledFlowRule {
   readonly rule: FlowRule;
+  readonly key: string;
   readonly controller: TrafficShapingController;
   readonly block: BlockResultCache;
 }
@@ -36,17 +41,16 @@ export class FlowRuleManager extends RuleManagerBase {
   loadRules(input: string | readonly unknown[]): LoadResult<FlowRule> {
     const { ok, rules, rejected } = parseRules('flow', input, parseFlowRule);
     if (!ok) return { applied: false, rules: this.getRules(), rejected };
+    const existing = new Map(this.#index.all().map((c) => [c.key, c]));
     const seen = new Set<string>();
     const compiled: CompiledFlowRule[] = [];
     for (const rule of rules) {
       const key = ruleKey(rule);
       if (seen.has(key)) continue;
       seen.add(key);
-      compiled.push({
-        rule,
-        controller: this.#controllerFor(rule),
-        block: new BlockResultCache('flow', rule),
-      });
+      const kept = existing.get(key);
+      const controller = kept?.controller ?? this.#controllerFor(rule);
+      compiled.push({ rule, key, controller, block: new BlockResultCache('flow', rule) });
     }
     // FlowRuleComparator: local rules before cluster ones, named origins before `default`.
     const rank = (c: CompiledFlowRule): number =>

@@ -78,6 +78,26 @@ describe('warm-up (controlBehavior 1)', () => {
     expect(burst(sentinel, 100)).toBe(3);
   });
 
+  it('stays warm when the same rules are loaded again, and starts cold when the rule changes', () => {
+    const clock = new ManualClock(1_000_000);
+    const sentinel = createSentinel({ clock });
+    const rule = { resource: 'r', count, controlBehavior: 1, warmUpPeriodSec: period };
+    sentinel.flowRules.loadRules([rule]);
+    for (let s = 0; s < 40; s++) {
+      burst(sentinel, 100);
+      clock.advance(1000);
+    }
+    sentinel.flowRules.loadRules([
+      { ...rule, id: 5 },
+      { resource: 'other', count: 1 },
+    ]);
+    expect(burst(sentinel, 100)).toBe(count);
+    clock.advance(1000);
+    sentinel.flowRules.loadRules([{ ...rule, count: 20 }]);
+    // cold again: 200 tokens less the 10 passed last second -> 1 / (90 * 0.001 + 1 / 20) = 7.14
+    expect(burst(sentinel, 100)).toBe(7);
+  });
+
   it('honours a configured cold factor', () => {
     const clock = new ManualClock(1_000_000);
     const sentinel = createSentinel({ clock, coldFactor: 5 });
