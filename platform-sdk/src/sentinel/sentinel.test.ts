@@ -93,6 +93,46 @@ describe('Sentinel.entry statistics', () => {
   });
 });
 
+describe('the default slot chain', () => {
+  it('checks in Java order: authority, system, hot parameters, flow, breakers', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    const block = { resource: 'r', count: 0 };
+    sentinel.degradeRules.loadRules([{ ...block, grade: 2, minRequestAmount: 1, timeWindow: 1 }]);
+    sentinel.flowRules.loadRules([block]);
+    sentinel.paramFlowRules.loadRules([{ ...block, paramIdx: 0 }]);
+    sentinel.systemRules.loadRules([{ qps: 0 }]);
+    sentinel.authorityRules.loadRules([{ resource: 'r', limitApp: 'appA', strategy: 1 }]);
+    const kinds: string[] = [];
+    const next = (): void => {
+      const r = sentinel.entry('r', { origin: 'appA', entryType: 'IN', args: ['x'] });
+      kinds.push(r.blocked ? r.kind : 'pass');
+    };
+    next();
+    sentinel.authorityRules.loadRules([]);
+    next();
+    sentinel.systemRules.loadRules([]);
+    next();
+    sentinel.paramFlowRules.loadRules([]);
+    next();
+    expect(kinds).toEqual(['authority', 'system', 'param-flow', 'flow']);
+  });
+
+  it('lets a breaker probe through only when every other rule has admitted the entry', () => {
+    const clock = new ManualClock(0);
+    const sentinel = createSentinel({ clock });
+    sentinel.degradeRules.loadRules([
+      { resource: 'r', grade: 2, count: 0, minRequestAmount: 1, timeWindow: 1 },
+    ]);
+    const e = admitted(sentinel.entry('r'));
+    e.setError(new Error('x'));
+    e.exit();
+    clock.advance(1000);
+    sentinel.flowRules.loadRules([{ resource: 'r', count: 0 }]);
+    expect(sentinel.entry('r').blocked && 'flow').toBe('flow');
+    expect(sentinel.degradeRules.circuitBreakers('r')[0]!.state).toBe('OPEN'); // no probe spent
+  });
+});
+
 describe('Sentinel rule changes at runtime', () => {
   it('apply rules loaded while entries are in flight, and drop removed ones', () => {
     const sentinel = createSentinel({ clock: new ManualClock(0) });
