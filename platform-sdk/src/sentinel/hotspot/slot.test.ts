@@ -89,6 +89,19 @@ describe('hot-parameter rules, QPS', () => {
   });
 });
 
+describe('hot-parameter rules, argument shapes', () => {
+  it('key an object argument by its paramFlowKey(), and check every member of a Set', () => {
+    const { sentinel } = setup([{ resource: 'r', paramIdx: 0, count: 1 }]);
+    const user = (id: string) => ({ paramFlowKey: () => id });
+    expect([call(sentinel, user('u1')), call(sentinel, user('u1'))]).toEqual([
+      'pass',
+      'blocked:param-flow:u1',
+    ]);
+    expect(call(sentinel, new Set(['s1', 's2']))).toBe('pass');
+    expect(call(sentinel, new Set(['s2']))).toBe('blocked:param-flow:[s2]');
+  });
+});
+
 describe('hot-parameter rules, rate limiter', () => {
   it('space each value 1000 * durationInSec / count ms apart, refusing waits of maxQueueingTimeMs or more', () => {
     const { sentinel } = setup([
