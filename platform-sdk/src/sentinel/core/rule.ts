@@ -52,17 +52,19 @@ export function blockResult(
 export class BlockResultCache {
   readonly #kind: BlockKind;
   readonly #rule: AbstractRule;
+  readonly #detail: string | undefined;
   #resource = '';
   #result: BlockResult | undefined;
 
-  constructor(kind: BlockKind, rule: AbstractRule) {
+  constructor(kind: BlockKind, rule: AbstractRule, detail?: string) {
     this.#kind = kind;
     this.#rule = rule;
+    this.#detail = detail;
   }
 
   for(resource: string): BlockResult {
     if (this.#result === undefined || this.#resource !== resource) {
-      this.#result = blockResult(this.#kind, resource, this.#rule);
+      this.#result = blockResult(this.#kind, resource, this.#rule, this.#detail);
       this.#resource = resource;
     }
     return this.#result;

@@ -57,14 +57,12 @@ export class WarmUpController implements TrafficShapingController {
 
   #coolDownTokens(currentTime: number, passQps: number): number {
     const old = this.storedTokens;
-    const refill = (): number => Math.trunc(old + ((currentTime - this.lastFilledTime) * this.count) / 1000);
-    let next = old;
-    if (old < this.warningToken) {
-      next = refill();
-    } else if (old > this.warningToken) {
-      // Java: passQps < (int) count / coldFactor — an int division.
-      if (passQps < Math.trunc(Math.trunc(this.count) / this.coldFactor)) next = refill();
-    }
+    // Below the warning line tokens always refill; above it only while traffic is light —
+    // Java: passQps < (int) count / coldFactor, an int division.
+    const refill =
+      old < this.warningToken ||
+      (old > this.warningToken && passQps < Math.trunc(Math.trunc(this.count) / this.coldFactor));
+    const next = refill ? Math.trunc(old + ((currentTime - this.lastFilledTime) * this.count) / 1000) : old;
     return Math.min(next, this.maxToken);
   }
 }

@@ -3,6 +3,7 @@
  * of each threshold any rule sets — swapped in one assignment on load.
  */
 import { RuleManagerBase } from '../core/rule-manager-base.js';
+import { BlockResultCache } from '../core/rule.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { parseSystemRule, type SystemRule } from './rule.js';
 
@@ -10,6 +11,8 @@ import { parseSystemRule, type SystemRule } from './rule.js';
 export interface Threshold {
   readonly value: number;
   readonly rule: SystemRule;
+  /** The block this threshold hands out, its limit type as detail (`qps`, `thread`, ...). */
+  readonly block: BlockResultCache;
 }
 
 export interface SystemThresholds {
@@ -30,6 +33,14 @@ const NONE: SystemThresholds = {
 
 type Field = keyof SystemThresholds;
 const FIELDS: readonly Field[] = ['highestSystemLoad', 'highestCpuUsage', 'qps', 'avgRt', 'maxThread'];
+/** SystemBlockException's limitType for each threshold. */
+const LIMIT_TYPE: Record<Field, string> = {
+  highestSystemLoad: 'load',
+  highestCpuUsage: 'cpu',
+  qps: 'qps',
+  avgRt: 'rt',
+  maxThread: 'thread',
+};
 
 export class SystemRuleManager extends RuleManagerBase {
   #rules: readonly SystemRule[] = [];
@@ -43,7 +54,9 @@ export class SystemRuleManager extends RuleManagerBase {
       for (const field of FIELDS) {
         const value = rule[field];
         const current = merged[field];
-        if (value >= 0 && (current === undefined || value < current.value)) merged[field] = { value, rule };
+        if (value >= 0 && (current === undefined || value < current.value)) {
+          merged[field] = { value, rule, block: new BlockResultCache('system', rule, LIMIT_TYPE[field]) };
+        }
       }
     }
     this.#rules = rules;

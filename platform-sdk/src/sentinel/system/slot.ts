@@ -9,9 +9,9 @@
 import type { Context } from '../core/context.js';
 import type { Entry } from '../core/entry.js';
 import type { ClusterNode } from '../core/nodes.js';
-import { blockResult, type BlockResult } from '../core/rule.js';
+import type { BlockResult } from '../core/rule.js';
 import type { ProcessorSlot } from '../core/slot-chain.js';
-import type { SystemRuleManager, Threshold } from './rule-manager.js';
+import type { SystemRuleManager } from './rule-manager.js';
 import type { SystemStatusProvider } from './system-status.js';
 
 export class SystemSlot implements ProcessorSlot {
@@ -35,17 +35,16 @@ export class SystemSlot implements ProcessorSlot {
     if (t === undefined || entry.entryType !== 'IN') return null;
     const node = this.#entryNode;
     const name = entry.resource.name;
-    if (t.qps !== undefined && node.passQps() + entry.batchCount > t.qps.value)
-      return block(name, t.qps, 'qps');
+    if (t.qps !== undefined && node.passQps() + entry.batchCount > t.qps.value) return t.qps.block.for(name);
     const thread = node.curThreadNum();
-    if (t.maxThread !== undefined && thread > t.maxThread.value) return block(name, t.maxThread, 'thread');
-    if (t.avgRt !== undefined && node.avgRt() > t.avgRt.value) return block(name, t.avgRt, 'rt');
+    if (t.maxThread !== undefined && thread > t.maxThread.value) return t.maxThread.block.for(name);
+    if (t.avgRt !== undefined && node.avgRt() > t.avgRt.value) return t.avgRt.block.for(name);
     const load = t.highestSystemLoad;
     if (load !== undefined && this.#status.systemLoadAverage() > load.value && !this.#checkBbr(thread)) {
-      return block(name, load, 'load');
+      return load.block.for(name);
     }
     const cpu = t.highestCpuUsage;
-    if (cpu !== undefined && this.#status.cpuUsage() > cpu.value) return block(name, cpu, 'cpu');
+    if (cpu !== undefined && this.#status.cpuUsage() > cpu.value) return cpu.block.for(name);
     return null;
   }
 
@@ -53,8 +52,4 @@ export class SystemSlot implements ProcessorSlot {
     const node = this.#entryNode;
     return !(thread > 1 && thread > (node.maxSuccessQps() * node.minRt()) / 1000);
   }
-}
-
-function block(resource: string, threshold: Threshold, limitType: string): BlockResult {
-  return blockResult('system', resource, threshold.rule, limitType);
 }
