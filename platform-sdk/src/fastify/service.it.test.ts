@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { nacos } from '@silk/stack/config';
+import { nacosLogin } from '@silk/stack/nacos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createService, type SilkService } from './index.js';
@@ -34,13 +35,7 @@ let svc: SilkService<z.infer<typeof schema>>;
 const url = (path: string) => `http://127.0.0.1:${svc.port()}${path}`;
 
 beforeAll(async () => {
-  const login = await fetch(`${base}/v1/auth/users/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: nacos.username, password: nacos.password }),
-  }).catch((err: unknown) => {
-    throw new Error(`Nacos not reachable on ${serverAddr} — run \`pnpm stack up\` (${String(err)})`);
-  });
-  accessToken = ((await login.json()) as { accessToken: string }).accessToken;
+  accessToken = await nacosLogin();
   await publish('greeting: hello\nfeature:\n  enabled: true\n');
   await new Promise((r) => setTimeout(r, 1500)); // let the publish reach Nacos' read cache
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nacos } from '@silk/stack/config';
+import { nacosLogin } from '@silk/stack/nacos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CONFIG_ERROR_CODES, ConfigStore, LiveConfig, configSources } from '../config/index.js';
@@ -33,13 +34,7 @@ const store = new ConfigStore(sources, schema, { env: {} });
 const live = new LiveConfig(store, sources, repository);
 
 beforeAll(async () => {
-  const res = await fetch(`${base}/v1/auth/users/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: nacos.username, password: nacos.password }),
-  }).catch((err: unknown) => {
-    throw new Error(`Nacos not reachable on ${serverAddr} — run \`pnpm stack up\` (${String(err)})`);
-  });
-  accessToken = ((await res.json()) as { accessToken: string }).accessToken;
+  accessToken = await nacosLogin();
   await publish('server:\n  port: 8001\nfeature:\n  enabled: true\n');
   // A fresh publish reaches reads within a moment; start once it is readable.
   const deadline = Date.now() + 10_000;

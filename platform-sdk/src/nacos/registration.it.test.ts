@@ -1,4 +1,5 @@
 import { nacos } from '@silk/stack/config';
+import { nacosLogin } from '@silk/stack/nacos';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NACOS_ERROR_CODES, NacosRegistration } from './index.js';
 
@@ -6,15 +7,7 @@ const serverAddr = `127.0.0.1:${nacos.port}`;
 const base = `http://${serverAddr}${nacos.contextPath}`;
 const service = `silk-reg-it-${process.pid}`;
 
-async function token(): Promise<string> {
-  const res = await fetch(`${base}/v1/auth/users/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: nacos.username, password: nacos.password }),
-  }).catch((err: unknown) => {
-    throw new Error(`Nacos not reachable on ${serverAddr} — run \`pnpm stack up\` (${String(err)})`);
-  });
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
+const token = () => nacosLogin();
 
 interface Host {
   ip: string;
