@@ -34,6 +34,8 @@ export class ContextRegistry {
   readonly #nullContext = new Context('', '', new EntranceNode(''), true);
   // Until someone enters a context, skip the AsyncLocalStorage lookup on every entry.
   #storageUsed = false;
+  // One-entry cache: consecutive entries mostly come from the same (name, origin).
+  #last: Context | undefined;
   readonly defaultContext: Context;
 
   constructor() {
@@ -42,6 +44,14 @@ export class ContextRegistry {
 
   /** The interned context for (name, origin); the NullContext past MAX_CONTEXT_NAME_SIZE names. */
   get(name: string, origin: string): Context {
+    const last = this.#last;
+    if (last !== undefined && last.origin === origin && last.name === name) return last;
+    const ctx = this.#lookup(name, origin);
+    if (!ctx.isNull) this.#last = ctx;
+    return ctx;
+  }
+
+  #lookup(name: string, origin: string): Context {
     let origins = this.#byName.get(name);
     if (origins === undefined) {
       if (this.#byName.size >= MAX_CONTEXT_NAME_SIZE) return this.#nullContext;

@@ -15,6 +15,8 @@ export class ClusterNode extends StatisticNode {
   readonly name: string;
   readonly resourceType: number;
   readonly #originNodes = new Map<string, StatisticNode>();
+  #lastOrigin = '';
+  #lastOriginNode: StatisticNode | undefined;
 
   constructor(clock: SentinelClock, name: string, resourceType: number = ResourceType.COMMON) {
     super(clock);
@@ -24,11 +26,14 @@ export class ClusterNode extends StatisticNode {
 
   /** The statistics of calls from `origin` (ClusterNode.getOrCreateOriginNode). */
   getOrCreateOriginNode(origin: string): StatisticNode {
+    if (this.#lastOriginNode !== undefined && this.#lastOrigin === origin) return this.#lastOriginNode;
     let node = this.#originNodes.get(origin);
     if (node === undefined) {
       node = new StatisticNode(this.clock);
       this.#originNodes.set(origin, node);
     }
+    this.#lastOrigin = origin;
+    this.#lastOriginNode = node;
     return node;
   }
 
