@@ -38,7 +38,7 @@ export {
 } from './constants.js';
 export type { EntryType } from './constants.js';
 
-export { CachedMillisClock, ManualClock } from './core/clock.js';
+export { CachedMillisClock, ManualClock, WallClock } from './core/clock.js';
 export type { SentinelClock } from './core/clock.js';
 export type { ClusterNode, DefaultNode, EntranceNode } from './core/nodes.js';
 export type { ResourceWrapper } from './core/resource.js';

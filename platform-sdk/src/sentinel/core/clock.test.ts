@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CachedMillisClock, IDLE_TICKS, ManualClock } from './clock.js';
+import { CachedMillisClock, IDLE_TICKS, ManualClock, WallClock } from './clock.js';
 
 describe('CachedMillisClock', () => {
   afterEach(() => {
@@ -29,6 +29,17 @@ describe('CachedMillisClock', () => {
     expect(vi.getTimerCount()).toBe(1);
     clock.close();
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('WallClock', () => {
+  it('reads Date.now() on every call', () => {
+    vi.useFakeTimers({ now: 42 });
+    const clock = new WallClock();
+    expect(clock.now()).toBe(42);
+    vi.setSystemTime(50);
+    expect(clock.now()).toBe(50);
+    vi.useRealTimers();
   });
 });
 

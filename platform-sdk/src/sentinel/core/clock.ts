@@ -26,7 +26,9 @@ export const IDLE_TICKS = 1000;
  * value; after IDLE_TICKS ticks without a read the interval parks, and the next `now()` reads
  * `Date.now()` once and restarts it — an idle service does not wake up 1000 times a second.
  * Within one synchronous stretch of code the cached time does not move (the timer cannot
- * fire), which only matters to tight benchmark loops.
+ * fire): an rt is measured per event-loop turn, so work that blocks the loop between entry and
+ * exit reads as 0 ms. Handlers that await I/O are measured to the millisecond; for CPU-bound
+ * synchronous resources pass `new WallClock()` instead and pay a `Date.now()` per read.
  */
 export class CachedMillisClock implements SentinelClock {
   #now = Date.now();
@@ -72,6 +74,17 @@ export class CachedMillisClock implements SentinelClock {
     if (this.#timer === undefined) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return timerSleep(ms);
+  }
+}
+
+/** The wall clock read on every call: exact, at the price of a `Date.now()` per read. */
+export class WallClock implements SentinelClock {
+  now(): number {
+    return Date.now();
   }
 
   sleep(ms: number): Promise<void> {
