@@ -66,12 +66,15 @@ describe('Nacos started by the stack', () => {
     expect(reg.status).toBe(200);
     expect(await reg.text()).toBe('ok');
 
-    const list = await get('/v1/ns/instance/list', { serviceName, accessToken: token });
-    expect(list.status).toBe(200);
-    const hosts = (
-      (await list.json()) as { hosts: { ip: string; port: number; metadata: Record<string, string> }[] }
-    ).hosts;
-    expect(hosts).toHaveLength(1);
+    type Host = { ip: string; port: number; metadata: Record<string, string> };
+    // The instance list is served from a cache that follows a registration within a moment.
+    const listed = async () => {
+      const list = await get('/v1/ns/instance/list', { serviceName, accessToken: token });
+      expect(list.status).toBe(200);
+      return ((await list.json()) as { hosts: Host[] }).hosts;
+    };
+    await expect.poll(listed, { timeout: 10_000 }).toHaveLength(1);
+    const hosts = await listed();
     expect(hosts[0]).toMatchObject({
       ip: '127.0.0.1',
       port: 18999,

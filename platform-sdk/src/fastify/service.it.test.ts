@@ -70,7 +70,7 @@ afterAll(async () => {
 describe('createService against the real Nacos', () => {
   it('comes up configured from Nacos, registered, and healthy', async () => {
     expect(await (await fetch(url('/hello'))).json()).toEqual({ greeting: 'hello' });
-    expect(await listedPorts()).toContain(svc.port());
+    await expect.poll(listedPorts, { timeout: 10_000 }).toContain(svc.port());
     const health = await fetch(url('/actuator/health'));
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({

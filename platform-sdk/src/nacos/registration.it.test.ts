@@ -51,8 +51,11 @@ describe('NacosRegistration against the real Nacos', () => {
   it('registers the instance a Spring Cloud Alibaba app would, and deregisters on stop', async () => {
     const r = registration({ secure: true, metadata: { version: '1.0.0' } });
     await r.start();
-    const hosts = await listed(service);
-    const me = hosts.find((h) => h.port === r.instance.port);
+    // Nacos' list cache follows a registration within a moment.
+    await expect
+      .poll(async () => (await listed(service)).some((h) => h.port === r.instance.port), { timeout: 10_000 })
+      .toBe(true);
+    const me = (await listed(service)).find((h) => h.port === r.instance.port);
     expect(me).toMatchObject({
       ip: '127.0.0.1',
       weight: 1,
