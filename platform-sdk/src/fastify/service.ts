@@ -73,9 +73,15 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
   const live = new LiveConfig(store, sources, repository, (err, s) =>
     app.log.error({ err, dataId: s.dataId }, 'config update failed'),
   );
-  const discovery = new NacosDiscovery({ connection, clusterName: boot.discovery.clusterName ?? 'DEFAULT' });
   // Fastify's default on close: idle keep-alive sockets are closed at once, requests in flight finish.
   const app = Fastify({ logger: { level: boot.logLevel } });
+  // The Nacos clients log through the service's logger: JSON lines, one level setting.
+  const nacosLog = app.log.child({ component: 'nacos' });
+  const discovery = new NacosDiscovery({
+    connection,
+    clusterName: boot.discovery.clusterName ?? 'DEFAULT',
+    logger: nacosLog,
+  });
   let boundPort = boot.port;
   let ready = false;
   let closing = false;
@@ -138,6 +144,7 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
       name: 'nacos-registration',
       start: () => {
         registration = new NacosRegistration({
+          logger: nacosLog,
           ...boot.discovery,
           service: opts.name,
           port: boundPort,
