@@ -24,6 +24,11 @@ export interface BootstrapConfig {
   profiles: string[];
   /** How long stop waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
+  /**
+   * How long the server keeps accepting after deregistering, for callers whose instance
+   * lists (Nacos' own list cache, Spring Cloud LoadBalancer's 35 s cache) still name us.
+   */
+  deregisterGraceMs?: number;
   nacos: NacosConnection;
   config: Omit<NacosConfigOptions, 'name' | 'profiles'>;
   discovery: Omit<RegistrationOptions, 'service' | 'port'>;

@@ -152,7 +152,11 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
         });
         return registration.start();
       },
-      stop: () => registration?.stop(),
+      stop: async () => {
+        await registration?.stop();
+        const grace = boot.deregisterGraceMs ?? 1000;
+        if (grace > 0) await new Promise((r) => setTimeout(r, grace));
+      },
     },
     { name: 'ready', start: () => void (ready = true), stop: () => void (ready = false) },
   ];
