@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, runBenchmark, toMarkdown, type Benchmark } from './harness.js';
+import { median, nsPerOpAsync, percentile, runBenchmark, toMarkdown, type Benchmark } from './harness.js';
 
 describe('bench harness', () => {
   it('median and percentile', () => {
@@ -7,6 +7,23 @@ describe('bench harness', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+  });
+
+  it('nsPerOpAsync awaits every call, warm-up included, and reports a positive ns/op', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let calls = 0;
+    const f = await nsPerOpAsync(async () => {
+      calls++;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await Promise.resolve();
+      inFlight--;
+      return calls;
+    }, 1000);
+    expect(calls).toBe(2000);
+    expect(maxInFlight).toBe(1);
+    expect(f['ns/op']).toBeGreaterThan(0);
+    expect(Number.isFinite(f['ns/op'])).toBe(true);
   });
 
   it('interleaves cases, collects every run, and reports ratios to the baseline', async () => {

@@ -63,6 +63,21 @@ export function nsPerOp(fn: () => unknown, iterations = 1_000_000): Figures {
   return { 'ns/op': ns };
 }
 
+/**
+ * Nanoseconds per awaited call of `fn`: each call's promise is awaited before the next starts
+ * (as a handler awaits a limiter), timed over `iterations` calls after a warm-up. The figure
+ * includes the microtask hop of each `await`, which is part of what an async API costs.
+ */
+export async function nsPerOpAsync(fn: () => Promise<unknown>, iterations = 200_000): Promise<Figures> {
+  let sink: unknown;
+  for (let i = 0; i < Math.min(iterations, 50_000); i++) sink = await fn();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) sink = await fn();
+  const ns = Number(process.hrtime.bigint() - start) / iterations;
+  if (sink === Symbol.for('never')) console.log(sink);
+  return { 'ns/op': ns };
+}
+
 export async function runBenchmark(
   b: Benchmark,
   log: (s: string) => void = () => undefined,
