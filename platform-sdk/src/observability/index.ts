@@ -1,0 +1,4 @@
+/**
+ * observability: traces, metrics, logs and health for a Silk service (being built).
+ */
+export {};
