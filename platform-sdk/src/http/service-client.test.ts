@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithContext } from '../core/index.js';
+import { createSentinel, ManualClock, SENTINEL_ERROR_CODES } from '../sentinel/index.js';
 import { HTTP_ERROR_CODES, ServiceClient, type InstanceChooser } from './index.js';
 
 let live: Server;
@@ -85,6 +86,40 @@ describe('ServiceClient', () => {
       statusCode: 503,
     });
     await expect(client.call('not a url')).rejects.toMatchObject({ code: HTTP_ERROR_CODES.badUrl });
+    await client.close();
+  });
+
+  it('guards calls with Sentinel under @SentinelRestTemplate’s resource names', async () => {
+    const sentinel = createSentinel({ clock: new ManualClock(1_000_000) });
+    sentinel.flowRules.loadRules([{ resource: 'GET:http://order-service/orders/1', count: 1 }]);
+    const d = chooser([livePort]);
+    const client = new ServiceClient({ discovery: d, sentinel });
+    expect((await client.call('http://order-service/orders/1')).status).toBe(200);
+    await expect(client.call('http://order-service/orders/1')).rejects.toMatchObject({
+      code: SENTINEL_ERROR_CODES.SILK_SENTINEL_FLOW_BLOCKED,
+      statusCode: 429,
+    });
+    // Blocked before anything was sent: discovery was asked once, for the first call only.
+    expect(d.asked).toBe(1);
+    // As in Java, the host resource is entered (and passes) before the path resource blocks.
+    expect(sentinel.clusterNode('GET:http://order-service')?.passQps()).toBe(2);
+    expect(sentinel.clusterNode('GET:http://order-service/orders/1')?.blockQps()).toBe(1);
+    await client.close();
+  });
+
+  it('counts failed calls as exceptions for degrade rules', async () => {
+    const sentinel = createSentinel({ clock: new ManualClock(1_000_000) });
+    sentinel.degradeRules.loadRules([
+      { resource: 'GET:http://order-service', grade: 2, count: 1, timeWindow: 10, minRequestAmount: 1 },
+    ]);
+    const client = new ServiceClient({ discovery: chooser([deadPort]), connectRetries: 0, sentinel });
+    for (let i = 0; i < 2; i++)
+      await expect(client.call('http://order-service/x')).rejects.toMatchObject({
+        code: HTTP_ERROR_CODES.connectFailed,
+      });
+    await expect(client.call('http://order-service/x')).rejects.toMatchObject({
+      code: SENTINEL_ERROR_CODES.SILK_SENTINEL_DEGRADE_BLOCKED,
+    });
     await client.close();
   });
 });

@@ -8,6 +8,7 @@
  */
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { CONTEXT_KEYS, currentContext } from '../core/index.js';
+import { blockErrorOf, type Entry, type Sentinel } from '../sentinel/index.js';
 import { BadServiceUrlError, CallTimeoutError, ConnectFailedError, NoInstanceError } from './errors.js';
 
 /** The discovery port: `nacos/`'s NacosDiscovery fits it. */
@@ -23,6 +24,13 @@ export interface ServiceClientOptions {
   /** Other instances to try when a connection cannot be opened; default 2. */
   connectRetries?: number;
   dispatcher?: Dispatcher;
+  /**
+   * Guard calls with Sentinel as `@SentinelRestTemplate` does: outbound resources
+   * `GET:http://order-service` and `GET:http://order-service/orders/1`; a block throws the
+   * coded block error before anything is sent, and an answer of 4xx/5xx or a failed call
+   * counts as an exception for degrade rules (Java's RestTemplate error handler rule).
+   */
+  sentinel?: Sentinel;
 }
 
 export interface CallOptions {
@@ -55,6 +63,22 @@ function contextHeaders(): Record<string, string> {
   return h;
 }
 
+/** Java: SentinelProtectInterceptor's host resource, then host-with-path when it differs. */
+function enterGuards(sentinel: Sentinel, method: string, url: URL): Entry[] {
+  const host = `${method}:${url.protocol}//${url.host}`;
+  const names = url.pathname === '' || url.pathname === '/' ? [host] : [host, host + url.pathname];
+  const entered: Entry[] = [];
+  for (const name of names) {
+    const r = sentinel.entry(name, { entryType: 'OUT' });
+    if (r.blocked) {
+      for (const e of entered.reverse()) e.exit();
+      throw blockErrorOf(r);
+    }
+    entered.push(r);
+  }
+  return entered;
+}
+
 export class ServiceClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -73,6 +97,22 @@ export class ServiceClient {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new BadServiceUrlError(url);
     const service = parsed.hostname;
+    const guard = this.opts.sentinel ? enterGuards(this.opts.sentinel, init.method ?? 'GET', parsed) : [];
+    try {
+      const waitMs = guard.reduce((m, e) => Math.max(m, e.waitMs), 0);
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+      const result = await this.#callOnce(service, parsed, init);
+      if (result.status >= 400) for (const e of guard) e.setError(new Error(`HTTP ${result.status}`));
+      return result;
+    } catch (err) {
+      for (const e of guard) e.setError(err);
+      throw err;
+    } finally {
+      for (const e of guard.reverse()) e.exit();
+    }
+  }
+
+  async #callOnce(service: string, parsed: URL, init: CallOptions): Promise<CallResult> {
     const timeoutMs = init.timeoutMs ?? this.opts.timeoutMs ?? 5000;
     const tried: string[] = [];
     let lastError: unknown;
