@@ -1,0 +1,7 @@
+package dev.silk.interop.dubbo;
+
+public enum Color {
+    RED,
+    GREEN,
+    BLUE
+}
