@@ -1,0 +1,54 @@
+/**
+ * Replays a differential scenario through Silk's engine on a ManualClock and writes the same
+ * lines the Java fixture writes (see interop/java/sentinel-diff): `R <kind> <loaded>` per rule
+ * kind, then per event `<i> P <waitMs>`, `<i> B <kind> <limitApp or hot value>`, `<i> X` or
+ * `<i> -`, with `<i> S <degradeRuleIndex> <from> <to>` for breaker transitions, and `END <n>`.
+ * A queued request does not wait here: the clock moves only to the next event's time, as the
+ * Java side skips its sleep.
+ */
+import { ManualClock, StaticSystemStatus, createSentinel, type Entry } from '../index.js';
+import type { Scenario } from './scenario.js';
+
+export function replayOnSilk(s: Scenario): string[] {
+  const clock = new ManualClock(s.startMs);
+  const sentinel = createSentinel({ clock, systemStatus: new StaticSystemStatus() });
+  const out: string[] = [];
+  let current = -1;
+  sentinel.degradeRules.onStateChange((prev, next, rule) => {
+    out.push(`${current} S ${sentinel.degradeRules.getRules().indexOf(rule)} ${prev} ${next}`);
+  });
+  out.push(`R flow ${sentinel.flowRules.loadRules(s.rules.flow ?? []).rules.length}`);
+  out.push(`R degrade ${sentinel.degradeRules.loadRules(s.rules.degrade ?? []).rules.length}`);
+  out.push(`R paramFlow ${sentinel.paramFlowRules.loadRules(s.rules.paramFlow ?? []).rules.length}`);
+  out.push(`R authority ${sentinel.authorityRules.loadRules(s.rules.authority ?? []).rules.length}`);
+
+  const open = new Map<number, Entry>();
+  s.events.forEach((ev, i) => {
+    current = i;
+    if (ev.t < clock.now()) throw new Error(`event ${i} goes back in time: ${ev.t}`);
+    clock.set(ev.t);
+    if (ev.op === 'entry') {
+      const context = ev.context === undefined ? undefined : sentinel.context(ev.context, ev.origin ?? '');
+      const r = sentinel.entry(ev.resource, { context, args: ev.args, batchCount: ev.count ?? 1 });
+      if (r.blocked) {
+        out.push(`${i} B ${r.kind} ${r.kind === 'param-flow' ? String(r.detail) : r.limitApp}`);
+      } else {
+        open.set(ev.id, r);
+        out.push(`${i} P ${r.waitMs}`);
+      }
+      return;
+    }
+    const e = open.get(ev.id);
+    if (e === undefined) {
+      out.push(`${i} -`);
+      return;
+    }
+    open.delete(ev.id);
+    if (ev.error === true) e.setError(new Error('scenario error'));
+    e.exit();
+    out.push(`${i} X`);
+  });
+  out.push(`END ${s.events.length}`);
+  sentinel.close();
+  return out;
+}
