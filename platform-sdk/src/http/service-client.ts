@@ -8,6 +8,7 @@
  */
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { CONTEXT_KEYS, currentContext } from '../core/index.js';
+import { observeClientCall, recordSentinelBlock } from '../observability/index.js';
 import { blockErrorOf, type Entry, type Sentinel } from '../sentinel/index.js';
 import { BadServiceUrlError, CallTimeoutError, ConnectFailedError, NoInstanceError } from './errors.js';
 
@@ -38,6 +39,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   body?: string | Buffer;
   timeoutMs?: number;
+  /** `/orders/{id}`: names the call in spans and in `http_client_requests_seconds{uri}`. */
+  uriTemplate?: string;
 }
 
 export interface CallResult {
@@ -71,6 +74,7 @@ function enterGuards(sentinel: Sentinel, method: string, url: URL): Entry[] {
   for (const name of names) {
     const r = sentinel.entry(name, { entryType: 'OUT' });
     if (r.blocked) {
+      recordSentinelBlock(r);
       for (const e of entered.reverse()) e.exit();
       throw blockErrorOf(r);
     }
@@ -101,7 +105,14 @@ export class ServiceClient {
     try {
       const waitMs = guard.reduce((m, e) => Math.max(m, e.waitMs), 0);
       if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
-      const result = await this.#callOnce(service, parsed, init);
+      const method = init.method ?? 'GET';
+      const info = {
+        clientName: service,
+        method,
+        url,
+        ...(init.uriTemplate ? { uriTemplate: init.uriTemplate } : {}),
+      };
+      const result = await observeClientCall(info, (trace) => this.#callOnce(service, parsed, init, trace));
       if (result.status >= 400) for (const e of guard) e.setError(new Error(`HTTP ${result.status}`));
       return result;
     } catch (err) {
@@ -112,7 +123,12 @@ export class ServiceClient {
     }
   }
 
-  async #callOnce(service: string, parsed: URL, init: CallOptions): Promise<CallResult> {
+  async #callOnce(
+    service: string,
+    parsed: URL,
+    init: CallOptions,
+    traceHeaders: Record<string, string>,
+  ): Promise<CallResult> {
     const timeoutMs = init.timeoutMs ?? this.opts.timeoutMs ?? 5000;
     const tried: string[] = [];
     let lastError: unknown;
@@ -128,7 +144,7 @@ export class ServiceClient {
       try {
         const res = await request(`${scheme}://${address}${parsed.pathname}${parsed.search}`, {
           method: init.method ?? 'GET',
-          headers: { ...contextHeaders(), ...init.headers },
+          headers: { ...contextHeaders(), ...traceHeaders, ...init.headers },
           body: init.body ?? null,
           dispatcher: this.dispatcher,
           // undici's own timers are coarse (they tick about once a second); a signal keeps

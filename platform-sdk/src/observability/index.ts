@@ -1,4 +1,68 @@
 /**
- * observability: traces, metrics, logs and health for a Silk service (being built).
+ * observability: traces, metrics, logs and health in the shapes the Java estate's tools read
+ * (Zipkin/OTLP traces with W3C and B3 context, Micrometer-named Prometheus metrics, JSON logs
+ * with trace/span ids and XID, Actuator health components).
+ *
+ * Contract for transports (HTTP here; Dubbo, RocketMQ, gateway, transactions as they land):
+ * - inbound: open the request context with `runWithContext({ ...extractTraceContext(carrier),
+ *   xid })`, then run the handler in `withSpan(name, { kind: SpanKind.SERVER }, fn)`;
+ * - outbound: `withSpan(name, { kind: SpanKind.CLIENT }, () => { injectTraceContext(carrier);
+ *   ... })`, or `observeClientCall` for request/response calls;
+ * - metrics: `currentMeters()?.timer(name, help, labels).record(labels, seconds)`;
+ * - nothing here throws into a request: with no service observability in force every hook is
+ *   a pass-through (the inbound `traceparent` still travels on).
  */
-export {};
+export {
+  ObservabilityConfigError,
+  ObservabilityError,
+  HealthCheckTimeoutError,
+  OBSERVABILITY_ERROR_CODES,
+  type ObservabilityErrorCode,
+} from './errors.js';
+export {
+  PROPAGATION_TYPES,
+  TracePropagation,
+  carrierGetter,
+  formatTraceparent,
+  type Carrier,
+  type PropagationOptions,
+  type PropagationType,
+} from './propagation.js';
+export { SilkContextManager, installSilkContextManager } from './context-bridge.js';
+export { DEFAULT_SAMPLING_PROBABILITY, Tracing, tracingOptionsFrom, type TracingOptions } from './tracing.js';
+export {
+  contextWithScope,
+  currentMeters,
+  currentScope,
+  currentTraceIds,
+  currentTracing,
+  extractTraceContext,
+  injectTraceContext,
+  recordSentinelBlock,
+  setDefaultScope,
+  withScope,
+  withSpan,
+  withTracing,
+  type ObservabilityScope,
+  type SpanOptions,
+} from './spans.js';
+export {
+  DEFAULT_BUCKETS,
+  MeterRegistry,
+  TimeWindowMax,
+  Timer,
+  type MeterRegistryOptions,
+} from './meter-registry.js';
+export {
+  CLIENT_TAGS,
+  SERVER_TAGS,
+  exceptionTag,
+  outcomeOf,
+  uriTag,
+  type ClientTag,
+  type Outcome,
+  type ServerTag,
+} from './http-conventions.js';
+export { observeHttpServer, type HttpServerObservation } from './http-server.js';
+export { observeClientCall, type ClientCallInfo } from './http-client.js';
+export { SpanKind } from '@opentelemetry/api';

@@ -1,0 +1,122 @@
+/**
+ * A Fastify server observed as Spring Boot 3 observes a Spring MVC one: each request runs in a
+ * Silk context opened from its headers (trace context in any consumed format, Seata's
+ * `TX_XID`), inside a SERVER span named `GET /orders/{id}`, and is timed into
+ * `http_server_requests_seconds{method,uri,status,outcome,exception,error}`.
+ *
+ * The context is opened in the first `onRequest` hook with the callback form, so every later
+ * hook (Sentinel's among them), the handler and everything they await run inside it.
+ * Actuator requests are timed but not traced: probes and scrapes would bury real traffic.
+ */
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CONTEXT_KEYS, runWithContext, type SilkContext } from '../core/index.js';
+import { SERVER_TAGS, exceptionTag, outcomeOf, uriTag } from './http-conventions.js';
+import type { MeterRegistry } from './meter-registry.js';
+import { contextWithScope, type ObservabilityScope } from './spans.js';
+import type { Tracing } from './tracing.js';
+
+export interface HttpServerObservation {
+  tracing?: Tracing;
+  meters?: MeterRegistry;
+  /** Requests that get no span; default the Actuator endpoints. */
+  untraced?: (url: string) => boolean;
+}
+
+interface RequestState {
+  span: Span | undefined;
+  error: unknown;
+}
+
+const states = new WeakMap<FastifyRequest, RequestState>();
+
+function inboundContext(request: FastifyRequest, tracing: Tracing | undefined): SilkContext {
+  const headers = request.headers;
+  const xid = headers[CONTEXT_KEYS.xid.toLowerCase()];
+  const ctx: SilkContext = tracing ? tracing.propagation.extractToSilk(headers) : {};
+  if (!tracing && typeof headers.traceparent === 'string') {
+    ctx.traceparent = headers.traceparent;
+    if (typeof headers.tracestate === 'string') ctx.tracestate = headers.tracestate;
+  }
+  if (typeof xid === 'string' && xid !== '') ctx.xid = xid;
+  return ctx;
+}
+
+export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservation): void {
+  const { tracing, meters } = opts;
+  const untraced = opts.untraced ?? ((url: string) => url.startsWith('/actuator'));
+  const scope: ObservabilityScope = { ...(tracing ? { tracing } : {}), ...(meters ? { meters } : {}) };
+  const timer = meters?.timer(
+    'http_server_requests',
+    'Duration of HTTP server request handling',
+    SERVER_TAGS,
+  );
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    const state: RequestState = { span: undefined, error: undefined };
+    states.set(request, state);
+    runWithContext(inboundContext(request, tracing), () => {
+      if (!tracing?.enabled || untraced(request.url)) {
+        context.with(contextWithScope(context.active(), scope), done);
+        return;
+      }
+      const route = request.routeOptions.url;
+      const name = route === undefined ? request.method : `${request.method} ${uriTag(route, 200)}`;
+      const parent = context.active();
+      state.span = tracing.tracer.startSpan(
+        name,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            [ATTR_HTTP_REQUEST_METHOD]: request.method,
+            [ATTR_URL_PATH]: request.url.split('?')[0]!,
+            ...(route !== undefined ? { [ATTR_HTTP_ROUTE]: uriTag(route, 200) } : {}),
+          },
+        },
+        parent,
+      );
+      context.with(trace.setSpan(contextWithScope(parent, scope), state.span), done);
+    });
+  });
+
+  app.addHook('onError', (request, _reply, error, done) => {
+    const state = states.get(request);
+    if (state) state.error = error;
+    done();
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const state = states.get(request);
+    const status = reply.statusCode;
+    const exception = exceptionTag(state?.error);
+    timer?.record(
+      {
+        method: request.method,
+        uri: uriTag(request.routeOptions.url, status),
+        status: String(status),
+        outcome: outcomeOf(status),
+        exception,
+        error: exception,
+      },
+      reply.elapsedTime / 1000,
+    );
+    const span = state?.span;
+    if (span) {
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      if (status >= 500 || state.error) {
+        span.setAttribute(ATTR_ERROR_TYPE, state.error ? exception : String(status));
+        if (state.error instanceof Error) span.recordException(state.error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    }
+    done();
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Tracing for one service: an OpenTelemetry tracer provider named after the service, its
+ * sampler and exporters chosen the way Spring Boot 3 chooses them, by properties:
+ *
+ *   management.tracing.enabled                 default true
+ *   management.tracing.sampling.probability    default 0.1 (parent-based: a sampled parent wins)
+ *   management.tracing.propagation.type        overrides both lists below
+ *   management.tracing.propagation.consume     default W3C, B3, B3_MULTI
+ *   management.tracing.propagation.produce     default W3C
+ *   management.zipkin.tracing.endpoint         Zipkin v2 JSON, e.g. http://zipkin:9411/api/v2/spans
+ *   management.zipkin.tracing.export.enabled   default true
+ *   management.otlp.tracing.endpoint           OTLP/HTTP, e.g. http://collector:4318/v1/traces
+ *   management.otlp.tracing.export.enabled     default true
+ *   management.otlp.tracing.headers.<name>     headers sent with each export
+ *
+ * Unlike Boot, which exports to a default localhost Zipkin when zipkin is on the classpath, an
+ * exporter here is on only when its endpoint is set: nothing is sent anywhere unasked.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  type BufferConfig,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { installSilkContextManager } from './context-bridge.js';
+import { PROPAGATION_TYPES, TracePropagation, type PropagationType } from './propagation.js';
+import { bool, enumValue, fraction, list, mapUnder, url, type Properties } from './properties.js';
+
+export interface TracingOptions {
+  /** spring.application.name: the `service.name` of every span. */
+  serviceName: string;
+  enabled?: boolean;
+  /** 0..1; Spring Boot's default is 0.1. */
+  samplingProbability?: number;
+  consume?: readonly PropagationType[];
+  produce?: readonly PropagationType[];
+  zipkinEndpoint?: string;
+  otlpEndpoint?: string;
+  otlpHeaders?: Record<string, string>;
+  /** Further exporters (tests, a custom backend); batched like the others. */
+  exporters?: SpanExporter[];
+  /** Export each span as it ends instead of in batches (tests). */
+  exportImmediately?: boolean;
+  batch?: BufferConfig;
+}
+
+export const DEFAULT_SAMPLING_PROBABILITY = 0.1;
+
+function types(props: Properties, key: string): PropagationType[] | undefined {
+  return list(props, key)?.map((t) => enumValue(key, t, PROPAGATION_TYPES));
+}
+
+/** Tracing options from Spring-named properties; throws a coded error on a value that cannot be used. */
+export function tracingOptionsFrom(props: Properties, serviceName: string): TracingOptions {
+  const override = types(props, 'management.tracing.propagation.type');
+  const zipkinOn = bool(props, 'management.zipkin.tracing.export.enabled') ?? true;
+  const otlpOn = bool(props, 'management.otlp.tracing.export.enabled') ?? true;
+  const headers = Object.fromEntries(mapUnder(props, 'management.otlp.tracing.headers'));
+  const opts: TracingOptions = {
+    serviceName,
+    enabled: bool(props, 'management.tracing.enabled') ?? true,
+    samplingProbability:
+      fraction(props, 'management.tracing.sampling.probability') ?? DEFAULT_SAMPLING_PROBABILITY,
+  };
+  const consume = override ?? types(props, 'management.tracing.propagation.consume');
+  const produce = override ?? types(props, 'management.tracing.propagation.produce');
+  if (consume) opts.consume = consume;
+  if (produce) opts.produce = produce;
+  const zipkin = url(props, 'management.zipkin.tracing.endpoint');
+  const otlp = url(props, 'management.otlp.tracing.endpoint');
+  if (zipkin && zipkinOn) opts.zipkinEndpoint = zipkin;
+  if (otlp && otlpOn) opts.otlpEndpoint = otlp;
+  if (Object.keys(headers).length > 0) opts.otlpHeaders = headers;
+  return opts;
+}
+
+export class Tracing {
+  readonly serviceName: string;
+  readonly enabled: boolean;
+  readonly propagation: TracePropagation;
+  readonly tracer: Tracer;
+  /** Where spans go, for health/info: `zipkin`, `otlp`, `custom`. */
+  readonly exporters: string[] = [];
+  private readonly provider: BasicTracerProvider | undefined;
+
+  constructor(opts: TracingOptions) {
+    installSilkContextManager();
+    this.serviceName = opts.serviceName;
+    this.enabled = opts.enabled ?? true;
+    this.propagation = new TracePropagation({
+      ...(opts.consume ? { consume: opts.consume } : {}),
+      ...(opts.produce ? { produce: opts.produce } : {}),
+    });
+    if (!this.enabled) {
+      // Span helpers skip a disabled Tracing altogether; this tracer only keeps the type total.
+      this.provider = new BasicTracerProvider({ sampler: new AlwaysOffSampler() });
+      this.tracer = this.provider.getTracer('silk');
+      return;
+    }
+    const exporters: SpanExporter[] = [];
+    if (opts.zipkinEndpoint) {
+      exporters.push(new ZipkinExporter({ url: opts.zipkinEndpoint, serviceName: opts.serviceName }));
+      this.exporters.push('zipkin');
+    }
+    if (opts.otlpEndpoint) {
+      exporters.push(new OTLPTraceExporter({ url: opts.otlpEndpoint, headers: opts.otlpHeaders ?? {} }));
+      this.exporters.push('otlp');
+    }
+    for (const e of opts.exporters ?? []) {
+      exporters.push(e);
+      this.exporters.push('custom');
+    }
+    const processors: SpanProcessor[] = exporters.map((e) =>
+      opts.exportImmediately ? new SimpleSpanProcessor(e) : new BatchSpanProcessor(e, opts.batch),
+    );
+    this.provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
+      sampler: new ParentBasedSampler({
+        root: new TraceIdRatioBasedSampler(opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY),
+      }),
+      spanProcessors: processors,
+    });
+    this.tracer = this.provider.getTracer('silk');
+  }
+
+  /** Exports what is buffered (before a test reads its receiver, before exit). */
+  async flush(): Promise<void> {
+    await this.provider?.forceFlush();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider?.shutdown();
+  }
+}
