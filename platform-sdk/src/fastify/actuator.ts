@@ -6,6 +6,7 @@
  *   GET /actuator/health/liveness   {"status":"UP"} while the process serves at all
  *   GET /actuator/health/readiness  UP only when started and every component is UP
  *   GET /actuator/info              {"app":{...}} plus what the service adds
+ *   GET /actuator/prometheus        the Prometheus text format, when metrics are given
  *
  * As in Actuator, an aggregate that is not UP answers 503 (OUT_OF_SERVICE and DOWN alike).
  */
@@ -34,6 +35,8 @@ export interface ActuatorOptions {
   /** False until the service has finished starting and while it stops. */
   ready: () => boolean;
   basePath?: string;
+  /** The service's metrics (`observability/`'s MeterRegistry fits). */
+  prometheus?: { scrape(): Promise<string>; readonly contentType: string };
 }
 
 async function runIndicator(indicator: HealthIndicator): Promise<Health> {
@@ -67,4 +70,10 @@ export function registerActuator(app: FastifyInstance, opts: ActuatorOptions): v
     return reply.code(status === 'UP' ? 200 : 503).send({ status });
   });
   app.get(`${base}/info`, () => opts.info());
+  const prometheus = opts.prometheus;
+  if (prometheus) {
+    app.get(`${base}/prometheus`, async (_req, reply) =>
+      reply.type(prometheus.contentType).send(await prometheus.scrape()),
+    );
+  }
 }
