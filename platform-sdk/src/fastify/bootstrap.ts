@@ -32,8 +32,37 @@ export interface BootstrapConfig {
   nacos: NacosConnection;
   config: Omit<NacosConfigOptions, 'name' | 'profiles'>;
   discovery: Omit<RegistrationOptions, 'service' | 'port'>;
+  sentinel: SentinelBootstrap;
   /** The bootstrap file's own properties, beneath everything from Nacos. */
   defaults: Record<string, unknown>;
+}
+
+/** `spring.cloud.sentinel.*`, as spring-cloud-alibaba-sentinel reads it. */
+export interface SentinelBootstrap {
+  /** `enabled`; default true. */
+  enabled: boolean;
+  httpMethodSpecify?: boolean;
+  webContextUnify?: boolean;
+  /** `silk.sentinel.origin-header`: the header naming the caller (Java: a RequestOriginParser bean). */
+  originHeader?: string;
+  /** `transport.{dashboard,port,client-ip,heartbeat-interval-ms}`. */
+  transport: { dashboard?: string; port?: number; clientIp?: string; heartbeatIntervalMs?: number };
+  /** `datasource.<name>.nacos` / `.file` entries. */
+  datasources: SentinelDataSourceConfig[];
+}
+
+export interface SentinelDataSourceConfig {
+  name: string;
+  ruleType: string;
+  nacos?: {
+    dataId: string;
+    groupId?: string;
+    serverAddr?: string;
+    namespace?: string;
+    username?: string;
+    password?: string;
+  };
+  file?: { file: string };
 }
 
 type Tree = Record<string, unknown>;
@@ -60,6 +89,48 @@ function refs(v: unknown): ConfigEntryRef[] | undefined {
 
 function defined<O extends object>(o: O): O {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
+}
+
+function sentinelBootstrap(t: Tree): SentinelBootstrap {
+  const s = (k: string) => at(t, `spring.cloud.sentinel.${k}`);
+  const datasources: SentinelDataSourceConfig[] = [];
+  const ds = s('datasource');
+  for (const [name, entry] of Object.entries(ds && typeof ds === 'object' ? (ds as Tree) : {})) {
+    const e = entry as Tree;
+    const n = e.nacos as Tree | undefined;
+    const f = e.file as Tree | undefined;
+    const ruleType = str(n?.['rule-type'] ?? n?.ruleType ?? f?.['rule-type'] ?? f?.ruleType) ?? '';
+    datasources.push(
+      defined({
+        name,
+        ruleType,
+        nacos: n
+          ? defined({
+              dataId: str(n['data-id'] ?? n.dataId) ?? '',
+              groupId: str(n['group-id'] ?? n.groupId),
+              serverAddr: str(n['server-addr'] ?? n.serverAddr),
+              namespace: str(n.namespace),
+              username: str(n.username),
+              password: str(n.password),
+            })
+          : undefined,
+        file: f ? { file: str(f.file) ?? '' } : undefined,
+      }),
+    );
+  }
+  return defined({
+    enabled: bool(s('enabled')) ?? true,
+    httpMethodSpecify: bool(s('http-method-specify')),
+    webContextUnify: bool(s('web-context-unify')),
+    originHeader: str(at(t, 'silk.sentinel.origin-header')),
+    transport: defined({
+      dashboard: str(s('transport.dashboard')),
+      port: num(s('transport.port')),
+      clientIp: str(s('transport.client-ip')),
+      heartbeatIntervalMs: num(s('transport.heartbeat-interval-ms')),
+    }),
+    datasources,
+  });
 }
 
 export function loadBootstrap(
@@ -109,6 +180,7 @@ export function loadBootstrap(
       secure: bool(d('secure')),
       metadata: d('metadata') as Record<string, string> | undefined,
     }),
+    sentinel: sentinelBootstrap(t),
     defaults: Object.fromEntries(flat),
     ...overrides,
   };

@@ -3,7 +3,8 @@
  * app comes up, and down in reverse on SIGTERM/SIGINT:
  *
  *   start: bootstrap config (file + environment) → Nacos config (typed, live) → logger →
- *          routes → HTTP listen → Nacos registration → ready
+ *          Sentinel rule sources → routes (guarded by Sentinel) → HTTP listen →
+ *          Nacos registration → ready
  *   stop:  not ready → deregister from Nacos → stop accepting and drain in-flight requests →
  *          stop following config
  *
@@ -25,8 +26,11 @@ import {
   NacosRegistration,
   type NacosConnection,
 } from '../nacos/index.js';
+import { createSentinel, type Sentinel } from '../sentinel/index.js';
 import { registerActuator, type HealthIndicator } from './actuator.js';
 import { loadBootstrap, type BootstrapConfig } from './bootstrap.js';
+import { registerSentinelWeb } from './sentinel-web.js';
+import { sentinelStarter } from './sentinel-starter.js';
 
 export interface CreateServiceOptions<T> {
   /** spring.application.name: the Nacos service name and config prefix. */
@@ -46,6 +50,11 @@ export interface ServiceContext<T> {
   config(): T;
   store: ConfigStore<T>;
   discovery: NacosDiscovery;
+  /**
+   * The service's Sentinel engine: routes are its resources unless
+   * `spring.cloud.sentinel.enabled` is false; pass it to ServiceClient to guard calls out.
+   */
+  sentinel: Sentinel;
 }
 
 export interface SilkService<T> extends ServiceContext<T> {
@@ -94,7 +103,14 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
   });
   // Built once the server listens: the bound port is known only then (port 0 in tests).
   let registration: NacosRegistration | undefined;
-  const ctx: ServiceContext<T> = { config: () => store.current, store, discovery };
+  const sentinel = createSentinel();
+  const sentinelParts = sentinelStarter(
+    boot.sentinel,
+    sentinel,
+    connection,
+    app.log.child({ component: 'sentinel' }),
+  );
+  const ctx: ServiceContext<T> = { config: () => store.current, store, discovery, sentinel };
 
   const indicators = new Map<string, HealthIndicator>([
     [
@@ -114,15 +130,29 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
         details: { service: opts.name },
       }),
     ],
+    ['sentinel', sentinelParts.health],
   ]);
 
   const components: Component[] = [
     { name: 'config', start: () => live.start(), stop: () => (live.stop(), repository.close()) },
     discovery,
+    sentinelParts.component,
     {
       name: 'http',
       start: async () => {
         registerActuator(app, { indicators, ready: () => ready, info: () => ({ app: { name: opts.name } }) });
+        if (boot.sentinel.enabled) {
+          registerSentinelWeb(app, {
+            sentinel,
+            ...(boot.sentinel.httpMethodSpecify !== undefined
+              ? { httpMethodSpecify: boot.sentinel.httpMethodSpecify }
+              : {}),
+            ...(boot.sentinel.webContextUnify !== undefined
+              ? { webContextUnify: boot.sentinel.webContextUnify }
+              : {}),
+            ...(boot.sentinel.originHeader !== undefined ? { originHeader: boot.sentinel.originHeader } : {}),
+          });
+        }
         await opts.routes?.(app, ctx);
         await app.listen({ port: boot.port, host: boot.host });
         const addr = app.server.address();

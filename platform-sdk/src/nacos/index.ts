@@ -27,3 +27,4 @@ export {
   type ServiceInstance,
 } from './load-balancer.js';
 export { NacosConfigRepository, type NacosConfigRepositoryOptions } from './config-repository.js';
+export { NacosRuleSource, type NacosRuleDataSource } from './sentinel-rule-source.js';
