@@ -3,8 +3,15 @@
  * the client's long poll (Nacos' `/v1/cs/configs/listener`). The client keeps its own disk
  * snapshot of every dataId it has read and answers from it while Nacos is unreachable, which
  * is what lets a service start during a Nacos outage.
+ *
+ * It uses the client's `DataClient` itself, not `NacosConfigClient`: the latter wraps it in
+ * cluster-client, which makes every config client on the machine (other processes included,
+ * through 127.0.0.1:7777) share one leader built from the first client's options — a second
+ * repository with another server or namespace would silently read the first's — and one
+ * long poll, which picks up a dataId subscribed while a poll is in flight only when that
+ * poll ends, up to 30 s later.
  */
-import { NacosConfigClient } from 'nacos';
+import { DataClient } from 'nacos';
 import type { ConfigRepository, ConfigSource } from '../config/index.js';
 import type { NacosConnection } from './client.js';
 
@@ -15,12 +22,12 @@ export interface NacosConfigRepositoryOptions {
 }
 
 export class NacosConfigRepository implements ConfigRepository {
-  readonly client: NacosConfigClient;
+  readonly client: DataClient;
 
   constructor(opts: NacosConfigRepositoryOptions) {
     const c = opts.connection;
     const ns = c.namespace === 'public' ? '' : (c.namespace ?? '');
-    this.client = new NacosConfigClient({
+    this.client = new DataClient({
       serverAddr: c.serverAddr,
       namespace: ns,
       ...(c.username !== undefined ? { username: c.username } : {}),
@@ -30,7 +37,8 @@ export class NacosConfigRepository implements ConfigRepository {
   }
 
   async get(source: ConfigSource): Promise<string | undefined> {
-    const content = (await this.client.getConfig(source.dataId, source.group)) as string | null | undefined;
+    const content = (await this.client.getConfig(source.dataId, source.group, {})) as
+      string | null | undefined;
     return content === null || content === undefined || content === '' ? undefined : content;
   }
 
