@@ -77,7 +77,8 @@ describe('Sentinel around Fastify routes', () => {
     const sentinel = createSentinel({ clock: new ManualClock(1_000_000) });
     sentinel.flowRules.loadRules([{ resource: '/orders/:id', count: 0 }]);
     const a = await serve(sentinel, {
-      blockHandler: (block, _req, reply) => reply.code(503).send({ blocked: block.kind, resource: block.resource }),
+      blockHandler: (block, _req, reply) =>
+        reply.code(503).send({ blocked: block.kind, resource: block.resource }),
     });
     const res = await a.inject('/orders/1');
     expect(res.statusCode).toBe(503);
