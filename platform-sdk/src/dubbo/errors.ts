@@ -70,8 +70,8 @@ export class DubboRemoteException extends SilkError {
   constructor(site: CallSite, remote: JavaThrowable) {
     super(
       DUBBO_ERROR_CODES.remoteException,
-      `${site.service}.${site.method} on ${site.address} threw ${remote.javaClass}: ${remote.message ?? '(no message)'}`,
-      { statusCode: 500, details: { ...site, javaClass: remote.javaClass, javaMessage: remote.message } },
+      `${site.service}.${site.method} on ${site.address} threw ${remote.javaClass}: ${remote.javaMessage ?? '(no message)'}`,
+      { statusCode: 500, details: { ...site, javaClass: remote.javaClass, javaMessage: remote.javaMessage } },
     );
     this.javaClass = remote.javaClass;
     this.remote = remote;

@@ -350,7 +350,7 @@ export class HessianEncoder {
   /** A Throwable as Java Hessian writes one, with an empty stack (the peer cannot see ours). */
   private writeThrowable(t: JavaThrowable): void {
     this.writeInstance(t.javaClass, {
-      detailMessage: t.message,
+      detailMessage: t.javaMessage,
       cause: t.cause ?? null,
       stackTrace: { $class: '[java.lang.StackTraceElement', $: [] },
       suppressedExceptions: [],

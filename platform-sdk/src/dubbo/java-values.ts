@@ -67,11 +67,17 @@ export class LocalDateTime {
   }
 }
 
-/** A Java exception as the provider threw it. */
-export class JavaThrowable {
+/**
+ * A Java exception: decoded from a provider's answer, or thrown by a Silk handler to make
+ * the Java consumer see this class and message.
+ */
+export class JavaThrowable extends Error {
   constructor(
     readonly javaClass: string,
-    readonly message: string | null,
-    readonly cause?: JavaThrowable,
-  ) {}
+    readonly javaMessage: string | null,
+    override readonly cause?: JavaThrowable,
+  ) {
+    super(javaMessage ?? '', cause ? { cause } : undefined);
+    this.name = javaClass;
+  }
 }

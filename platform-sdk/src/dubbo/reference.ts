@@ -1,0 +1,131 @@
+/**
+ * A consumer-side reference to a Dubbo service: a typed proxy whose methods send a request
+ * to a provider chosen by the load balancer, under the cluster mode, with a per-call timeout.
+ * The request context crosses in the attachments: `TX_XID`, `traceparent`/`tracestate` and
+ * our application as `remote.application`, the names the Java side reads.
+ */
+import { CONTEXT_KEYS, currentContext } from '../core/index.js';
+import { invokeCluster, type ClusterName } from './cluster.js';
+import type { Attachments, RpcResult } from './codec.js';
+import { ATTACHMENT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, DUBBO_VERSION, statusName } from './constants.js';
+import { BadArgumentError, DubboRemoteException, DubboRemoteStatusError, type CallSite } from './errors.js';
+import type { ExchangeClient } from './exchange-client.js';
+import { toJava } from './java-types.js';
+import { loadBalances, type LoadBalance, type LoadBalanceName } from './load-balance.js';
+import type { ProviderDiscovery } from './provider-discovery.js';
+import {
+  resolveMethods,
+  serviceKey,
+  type DubboServiceDefinition,
+  type ResolvedMethod,
+} from './service-definition.js';
+
+export interface ReferenceOptions {
+  client: ExchangeClient;
+  discovery: ProviderDiscovery;
+  /** Our application name, sent as `remote.application`. */
+  application?: string;
+  timeout?: number;
+  retries?: number;
+  loadbalance?: LoadBalanceName;
+  cluster?: ClusterName;
+  onSwallowed?(e: unknown): void;
+}
+
+export interface CallOptions {
+  timeout?: number;
+  attachments?: Attachments;
+}
+
+export interface CallResult {
+  value: unknown;
+  /** Attachments the provider sent back. */
+  attachments: Attachments;
+}
+
+export type ServiceProxy = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+export class DubboReference {
+  readonly serviceKey: string;
+  private readonly methods: Map<string, ResolvedMethod>;
+  private readonly lb: LoadBalance;
+
+  constructor(
+    readonly def: DubboServiceDefinition,
+    private readonly opts: ReferenceOptions,
+  ) {
+    this.serviceKey = serviceKey(def.interface, def.version, def.group);
+    this.methods = resolveMethods(def);
+    this.lb = loadBalances[opts.loadbalance ?? 'random']();
+  }
+
+  /** The service as an object with one async function per method. */
+  proxy<T = ServiceProxy>(): T {
+    const out: ServiceProxy = {};
+    for (const name of this.methods.keys())
+      out[name] = async (...args) => (await this.invoke(name, args)).value;
+    return out as T;
+  }
+
+  async invoke(method: string, args: readonly unknown[], call: CallOptions = {}): Promise<CallResult> {
+    const m = this.methods.get(method);
+    if (!m) throw new BadArgumentError(`${this.def.interface} declares no method '${method}'`, { method });
+    if (args.length !== m.parameterTypes.length)
+      throw new BadArgumentError(
+        `${this.def.interface}.${method} takes ${m.parameterTypes.length} arguments, got ${args.length}`,
+        { method },
+      );
+    const wireArgs = m.parameterTypes.map((t, i) => toJava(t, args[i]));
+    const timeout = call.timeout ?? this.opts.timeout ?? DEFAULT_TIMEOUT;
+    const attachments = this.attachments(timeout, call.attachments);
+    const providers = await this.opts.discovery.providers(this.def);
+    const client = this.opts.client;
+    const usable = providers.filter((p) => client.isAvailable(p.address));
+    const r = await invokeCluster(this.opts.cluster ?? 'failover', {
+      providers: usable.length > 0 ? usable : providers,
+      loadBalance: this.lb,
+      retries: this.opts.retries ?? DEFAULT_RETRIES,
+      select: { serviceKey: this.serviceKey, method, args, active: (a) => client.active.get(a) ?? 0 },
+      onSwallowed: (e) => this.opts.onSwallowed?.(e),
+      attempt: async (p) => {
+        const inv = {
+          dubboVersion: DUBBO_VERSION,
+          path: this.def.interface,
+          version: this.def.version ?? '',
+          method,
+          parameterTypesDesc: m.desc,
+          args: wireArgs,
+          attachments,
+        };
+        return this.unwrap(await client.request(p.address, inv, timeout), {
+          service: this.def.interface,
+          method,
+          address: p.address,
+        });
+      },
+    });
+    return r ?? { value: null, attachments: {} };
+  }
+
+  private attachments(timeout: number, extra: Attachments | undefined): Attachments {
+    const att: Attachments = {
+      [ATTACHMENT.path]: this.def.interface,
+      [ATTACHMENT.interface]: this.def.interface,
+      [ATTACHMENT.version]: this.def.version ?? '',
+      [ATTACHMENT.timeout]: String(timeout),
+    };
+    if (this.def.group) att[ATTACHMENT.group] = this.def.group;
+    if (this.opts.application) att[ATTACHMENT.remoteApplication] = this.opts.application;
+    const ctx = currentContext();
+    if (ctx?.xid) att[CONTEXT_KEYS.xid] = ctx.xid;
+    if (ctx?.traceparent) att[CONTEXT_KEYS.traceparent] = ctx.traceparent;
+    if (ctx?.tracestate) att[CONTEXT_KEYS.tracestate] = ctx.tracestate;
+    return extra ? { ...att, ...extra } : att;
+  }
+
+  private unwrap(r: RpcResult, site: CallSite): CallResult {
+    if (r.kind === 'value') return { value: r.value, attachments: r.attachments };
+    if (r.kind === 'exception') throw new DubboRemoteException(site, r.exception);
+    throw new DubboRemoteStatusError(site, r.status, statusName(r.status), r.message);
+  }
+}
