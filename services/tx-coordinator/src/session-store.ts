@@ -1,0 +1,279 @@
+/**
+ * Durable sessions: every state change of a GlobalSession or BranchSession is a row change in
+ * MySQL before it is acted on, so a TC that dies at any point leaves enough behind for itself
+ * (or another TC on the same database) to finish the job. State transitions run in short
+ * READ COMMITTED transactions that lock the global row first, which serialises a branch
+ * registration against a commit, a rollback or a timeout of the same transaction.
+ */
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { GlobalStatus, globalStatusName, TxLockConflictError, TxNotActiveError, TxNotFoundError, type BranchType } from '@silk/platform-sdk/tx';
+import type { TableNames } from './schema.js';
+
+export interface GlobalSession {
+  xid: string;
+  transactionId: string;
+  status: number;
+  applicationId: string | null;
+  transactionName: string | null;
+  timeout: number;
+  beginTime: number;
+  owner: string;
+  leaseUntil: number;
+}
+
+export interface BranchSession {
+  branchId: string;
+  xid: string;
+  transactionId: string;
+  resourceId: string;
+  branchType: BranchType;
+  status: number;
+  clientId: string | null;
+  applicationData: string | null;
+}
+
+export interface RowLockRequest {
+  rowKey: string;
+  table: string;
+  pk: string;
+}
+
+/** AbstractLocker.getRowKey: resourceId^^^tableName^^^pk. */
+export const LOCK_SPLIT = '^^^';
+
+const PHASE_TWO_STATUSES = [
+  GlobalStatus.Committing,
+  GlobalStatus.CommitRetrying,
+  GlobalStatus.AsyncCommitting,
+  GlobalStatus.Rollbacking,
+  GlobalStatus.RollbackRetrying,
+  GlobalStatus.TimeoutRollbacking,
+  GlobalStatus.TimeoutRollbackRetrying,
+];
+
+const DUPLICATE = 'ER_DUP_ENTRY';
+const DEADLOCK = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+function toGlobal(r: RowDataPacket): GlobalSession {
+  return {
+    xid: String(r.xid),
+    transactionId: String(r.transaction_id),
+    status: Number(r.status),
+    applicationId: (r.application_id as string | null) ?? null,
+    transactionName: (r.transaction_name as string | null) ?? null,
+    timeout: Number(r.timeout),
+    beginTime: Number(r.begin_time),
+    owner: String(r.owner),
+    leaseUntil: Number(r.lease_until),
+  };
+}
+
+function toBranch(r: RowDataPacket): BranchSession {
+  return {
+    branchId: String(r.branch_id),
+    xid: String(r.xid),
+    transactionId: String(r.transaction_id),
+    resourceId: String(r.resource_id),
+    branchType: r.branch_type as BranchType,
+    status: Number(r.status),
+    clientId: (r.client_id as string | null) ?? null,
+    applicationData: (r.application_data as string | null) ?? null,
+  };
+}
+
+export class SessionStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly t: TableNames,
+  ) {}
+
+  private async tx<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
+    const c = await this.pool.getConnection();
+    try {
+      await c.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await c.beginTransaction();
+      const out = await fn(c);
+      await c.commit();
+      return out;
+    } catch (err) {
+      await c.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async insertGlobal(s: GlobalSession): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO \`${this.t.global}\` (xid, transaction_id, status, application_id, transaction_name, timeout,
+        begin_time, owner, lease_until, gmt_create, gmt_modified) VALUES (?,?,?,?,?,?,?,?,?,NOW(),NOW())`,
+      [s.xid, s.transactionId, s.status, s.applicationId, s.transactionName, s.timeout, s.beginTime, s.owner, s.leaseUntil],
+    );
+  }
+
+  async getGlobal(xid: string): Promise<GlobalSession | undefined> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT * FROM \`${this.t.global}\` WHERE xid = ?`, [xid]);
+    return rows[0] ? toGlobal(rows[0]) : undefined;
+  }
+
+  async branches(xid: string): Promise<BranchSession[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT * FROM \`${this.t.branch}\` WHERE xid = ? ORDER BY gmt_create, branch_id`,
+      [xid],
+    );
+    return rows.map(toBranch);
+  }
+
+  /** Registers a branch and takes its row locks atomically, only while the global is Begin. */
+  async registerBranch(b: BranchSession, locks: RowLockRequest[], now: number): Promise<void> {
+    await this.tx(async (c) => {
+      const [rows] = await c.query<RowDataPacket[]>(`SELECT * FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`, [b.xid]);
+      const g = rows[0] ? toGlobal(rows[0]) : undefined;
+      if (!g) throw new TxNotFoundError(b.xid);
+      if (g.status !== GlobalStatus.Begin) throw new TxNotActiveError(b.xid, globalStatusName(g.status));
+      if (g.beginTime + g.timeout < now) throw new TxNotActiveError(b.xid, 'timed out');
+      if (locks.length > 0) await this.acquireLocks(c, b, locks);
+      await c.query(
+        `INSERT INTO \`${this.t.branch}\` (branch_id, xid, transaction_id, resource_id, branch_type, status, client_id,
+          application_data, gmt_create, gmt_modified) VALUES (?,?,?,?,?,?,?,?,NOW(6),NOW(6))`,
+        [b.branchId, b.xid, b.transactionId, b.resourceId, b.branchType, b.status, b.clientId, b.applicationData],
+      );
+    });
+  }
+
+  private async acquireLocks(c: PoolConnection, b: BranchSession, locks: RowLockRequest[]): Promise<void> {
+    const keys = locks.map((l) => l.rowKey);
+    try {
+      const [held] = await c.query<RowDataPacket[]>(
+        `SELECT row_key, xid FROM \`${this.t.lock}\` WHERE row_key IN (?) FOR UPDATE`,
+        [keys],
+      );
+      const mine = new Set<string>();
+      for (const h of held) {
+        if (h.xid !== b.xid) throw new TxLockConflictError(b.xid, String(h.row_key), String(h.xid));
+        mine.add(String(h.row_key));
+      }
+      const fresh = locks.filter((l) => !mine.has(l.rowKey));
+      if (fresh.length === 0) return;
+      await c.query(
+        `INSERT INTO \`${this.t.lock}\` (row_key, xid, transaction_id, branch_id, resource_id, table_name, pk, gmt_create, gmt_modified) VALUES ?`,
+        [fresh.map((l) => [l.rowKey, b.xid, b.transactionId, b.branchId, b.resourceId, l.table, l.pk, new Date(), new Date()])],
+      );
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // Another TC connection inserted the same key between our SELECT and INSERT.
+      if (code === DUPLICATE || (code !== undefined && DEADLOCK.has(code)))
+        throw new TxLockConflictError(b.xid, keys.join(','), 'a concurrent transaction');
+      throw err;
+    }
+  }
+
+  /** Which of these keys are held by a transaction other than `xid` (GlobalLockQuery). */
+  async lockHolders(keys: string[], xid: string | undefined): Promise<{ rowKey: string; xid: string }[]> {
+    if (keys.length === 0) return [];
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT row_key, xid FROM \`${this.t.lock}\` WHERE row_key IN (?)`, [keys]);
+    return rows.filter((r) => r.xid !== xid).map((r) => ({ rowKey: String(r.row_key), xid: String(r.xid) }));
+  }
+
+  /** Moves the global to `to` when its status is one of `from`; returns the status it found. */
+  async transition(xid: string, from: readonly number[], to: number, owner: string, leaseUntil: number): Promise<number | undefined> {
+    return this.tx(async (c) => {
+      const [rows] = await c.query<RowDataPacket[]>(`SELECT status FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`, [xid]);
+      if (!rows[0]) return undefined;
+      const status = Number(rows[0].status);
+      if (from.includes(status))
+        await c.query(
+          `UPDATE \`${this.t.global}\` SET status = ?, owner = ?, lease_until = ?, gmt_modified = NOW() WHERE xid = ?`,
+          [to, owner, leaseUntil, xid],
+        );
+      return status;
+    });
+  }
+
+  async setGlobalStatus(xid: string, status: number): Promise<void> {
+    await this.pool.query(`UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid = ?`, [status, xid]);
+  }
+
+  async setBranchStatus(branchId: string, status: number): Promise<void> {
+    await this.pool.query(`UPDATE \`${this.t.branch}\` SET status = ?, gmt_modified = NOW(6) WHERE branch_id = ?`, [status, branchId]);
+  }
+
+  async reportBranch(xid: string, branchId: string, status: number, applicationData?: string): Promise<boolean> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `UPDATE \`${this.t.branch}\` SET status = ?, application_data = COALESCE(?, application_data), gmt_modified = NOW(6)
+        WHERE branch_id = ? AND xid = ?`,
+      [status, applicationData ?? null, branchId, xid],
+    );
+    return res.affectedRows > 0;
+  }
+
+  /** A branch finished phase two: forget it and free its row locks, in one transaction. */
+  async removeBranch(branchId: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(`DELETE FROM \`${this.t.lock}\` WHERE branch_id = ?`, [branchId]);
+      await c.query(`DELETE FROM \`${this.t.branch}\` WHERE branch_id = ?`, [branchId]);
+    });
+  }
+
+  async releaseLocks(xid: string): Promise<void> {
+    await this.pool.query(`DELETE FROM \`${this.t.lock}\` WHERE xid = ?`, [xid]);
+  }
+
+  /**
+   * Ends a session: its branches and locks go, its row stays with the final status for
+   * `retainMs` so a TM that lost the answer can still ask how it ended (then `purge` drops it).
+   */
+  async finish(xid: string, status: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(`DELETE FROM \`${this.t.lock}\` WHERE xid = ?`, [xid]);
+      await c.query(`DELETE FROM \`${this.t.branch}\` WHERE xid = ?`, [xid]);
+      await c.query(`UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid = ?`, [status, xid]);
+    });
+  }
+
+  async purge(retainSeconds: number): Promise<number> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `DELETE FROM \`${this.t.global}\` WHERE status IN (?) AND gmt_modified < NOW() - INTERVAL ? SECOND LIMIT 1000`,
+      [[GlobalStatus.Committed, GlobalStatus.Rollbacked, GlobalStatus.TimeoutRollbacked], retainSeconds],
+    );
+    return res.affectedRows;
+  }
+
+  async renewLeases(owner: string, leaseUntil: number): Promise<void> {
+    await this.pool.query(`UPDATE \`${this.t.global}\` SET lease_until = ? WHERE owner = ?`, [leaseUntil, owner]);
+  }
+
+  /** Takes a session over when we own it already or its owner's lease ran out. */
+  async claim(xid: string, owner: string, leaseUntil: number, now: number): Promise<boolean> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `UPDATE \`${this.t.global}\` SET owner = ?, lease_until = ? WHERE xid = ? AND (owner = ? OR lease_until < ?)`,
+      [owner, leaseUntil, xid, owner, now],
+    );
+    return res.affectedRows > 0;
+  }
+
+  /** Sessions this TC should act on: ours, or orphaned by a TC whose lease expired. */
+  async recoverable(owner: string, now: number, limit = 100): Promise<GlobalSession[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT * FROM \`${this.t.global}\` WHERE (owner = ? OR lease_until < ?)
+        AND (status IN (?) OR (status = ? AND begin_time + timeout < ?)) ORDER BY begin_time LIMIT ?`,
+      [owner, now, PHASE_TWO_STATUSES, GlobalStatus.Begin, now, limit],
+    );
+    return rows.map(toGlobal);
+  }
+
+  async list(limit = 200): Promise<{ global: GlobalSession; branches: BranchSession[] }[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT * FROM \`${this.t.global}\` ORDER BY begin_time DESC LIMIT ?`, [limit]);
+    const out = [];
+    for (const r of rows) {
+      const g = toGlobal(r);
+      out.push({ global: g, branches: await this.branches(g.xid) });
+    }
+    return out;
+  }
+
+  async locksOf(xid: string): Promise<string[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT row_key FROM \`${this.t.lock}\` WHERE xid = ?`, [xid]);
+    return rows.map((r) => String(r.row_key));
+  }
+}
