@@ -1,0 +1,74 @@
+/**
+ * datasource: distributed storage on MySQL through mysql2.
+ *
+ * Sharding (ShardingSphere 5's model and YAML):
+ *  - `parseShardingRuleYaml(text)` reads `rules: - !SHARDING` (tables with actualDataNodes,
+ *    standard database/table strategies, bindingTables, broadcastTables, shardingAlgorithms
+ *    MOD / HASH_MOD / BOUNDARY_RANGE / VOLUME_RANGE / INTERVAL with ShardingSphere's props).
+ *  - `new ShardingDataSource({ rule, dataSources })` routes each statement by a real SQL parse:
+ *    with the sharding key (=, IN, BETWEEN, comparisons) to the nodes it selects; without it,
+ *    to every node, merging ORDER BY + LIMIT/OFFSET, COUNT/SUM/MIN/MAX/AVG, GROUP BY, DISTINCT
+ *    and plain scans. SQL it cannot route exactly is refused (SILK_SHARDING_UNSUPPORTED_SQL)
+ *    before any shard runs it. `transaction(fn)` holds one local transaction per data source.
+ *  - `ShardingRuleFollower` keeps the rule in a Nacos dataId; an edit applies to new
+ *    statements and transactions, a bad edit keeps the last good rule.
+ *
+ * Physical data sources are named resources (`DataSourceResource`): a pool (`poolResource`)
+ * or a read/write group, and the seam a transaction layer wraps.
+ *
+ * Errors are coded SilkErrors (SILK_SHARDING_*, SILK_DATASOURCE_*, SILK_ID_*); see errors.ts.
+ */
+export {
+  ClockBackwardsError,
+  DATASOURCE_ERROR_CODES,
+  DatasourceError,
+  DataSourceUnavailableError,
+  NoRouteError,
+  SegmentAllocationError,
+  ShardingRuleError,
+  UnknownDataSourceError,
+  UnsupportedShardingSqlError,
+  WorkerIdUnavailableError,
+} from './errors.js';
+export { expandInlineExpression, parseDataNodes, type DataNode } from './inline-expression.js';
+export {
+  createShardingAlgorithm,
+  javaHashCode,
+  SHARDING_ALGORITHM_TYPES,
+  type ShardingValue,
+  type StandardShardingAlgorithm,
+  type ValueRange,
+} from './sharding-algorithms.js';
+export {
+  buildShardingRule,
+  parseRulesYaml,
+  parseShardingRuleYaml,
+  type ParsedRules,
+  type ReadwriteSplittingGroupRule,
+  type ShardingRule,
+  type ShardingStrategy,
+  type TableRule,
+} from './sharding-rule.js';
+export { ShardingRouter, type RouteResult, type RouteUnit, type ShardingRouterOptions } from './sharding-router.js';
+export {
+  ShardingDataSource,
+  ShardingTransaction,
+  type ShardingDataSourceOptions,
+  type WriteResult,
+} from './sharding-data-source.js';
+export type { FieldInfo, Row } from './result-merger.js';
+export {
+  connectionOf,
+  poolResource,
+  type AccessIntent,
+  type DataSourceResource,
+  type QueryOutput,
+  type ResourceConnection,
+} from './resource.js';
+export { readsPinnedToPrimary, withPrimary, withReadYourWrites } from './read-hint.js';
+export {
+  loadShardingRule,
+  ShardingRuleFollower,
+  type RuleTarget,
+  type ShardingRuleDataId,
+} from './sharding-rule-source.js';
