@@ -1,0 +1,172 @@
+/**
+ * Dubbo in Nacos, as Java Dubbo 3 (dubbo-registry-nacos, NacosRegistry) does it at the
+ * interface level, the level a Dubbo 3 consumer with the default `migration` step
+ * (APPLICATION_FIRST) falls back to when it finds no application-level instances:
+ *   - service `providers:<interface>:<version>:<group>` (empty parts stay empty), Nacos
+ *     group DEFAULT_GROUP;
+ *   - instance ip:port = the dubbo listen address, metadata = the provider URL's parameters
+ *     plus `category`, `protocol` and `path` (NacosRegistry.createInstance).
+ * Discovery reads the same names back, for Java and Silk providers alike. Only the nacos
+ * capability's public index is used.
+ */
+import type { Component } from '../core/index.js';
+import {
+  createNamingClient,
+  DEFAULT_GROUP,
+  findFirstNonLoopbackAddress,
+  type NacosConnection,
+  type NacosDiscovery,
+} from '../nacos/index.js';
+import { DUBBO_VERSION } from './constants.js';
+import type { ProviderAddress } from './load-balance.js';
+import type { ProviderDiscovery, ServiceCoordinates } from './provider-discovery.js';
+import type { DubboServiceDefinition } from './service-definition.js';
+
+/** NacosRegistry.getServiceName: category:interface:version:group. */
+export function nacosServiceName(s: ServiceCoordinates, category = 'providers'): string {
+  return `${category}:${s.interface}:${s.version ?? ''}:${s.group ?? ''}`;
+}
+
+/** The Java Dubbo release whose registration this mirrors (what Java providers put in `release`). */
+export const DUBBO_RELEASE = '3.3.5';
+
+export interface ProviderUrlOptions {
+  application: string;
+  port: number;
+  timestamp: number;
+}
+
+/** The provider URL parameters a Java Dubbo 3.3 provider registers (seen in Nacos, checked by hand). */
+export function providerMetadata(def: DubboServiceDefinition, o: ProviderUrlOptions): Record<string, string> {
+  const md: Record<string, string> = {
+    side: 'provider',
+    release: DUBBO_RELEASE,
+    methods: Object.keys(def.methods).sort().join(','),
+    deprecated: 'false',
+    dubbo: DUBBO_VERSION,
+    interface: def.interface,
+    version: def.version ?? '',
+    generic: 'false',
+    path: def.interface,
+    protocol: 'dubbo',
+    application: o.application,
+    // Only hessian2: a consumer that prefers fastjson2 must not pick it for us.
+    'prefer.serialization': 'hessian2',
+    serialization: 'hessian2',
+    dynamic: 'true',
+    category: 'providers',
+    anyhost: 'true',
+    pid: String(process.pid),
+    timestamp: String(o.timestamp),
+  };
+  if (def.group) md.group = def.group;
+  return md;
+}
+
+export interface DubboNacosRegistryOptions {
+  connection: NacosConnection;
+  application: string;
+  /** Nacos group of the registry URL; default DEFAULT_GROUP. */
+  group?: string;
+  /** Address to register; default the first non-loopback IPv4 address, as Java picks. */
+  ip?: string;
+  now?: () => number;
+}
+
+type NamingClient = ReturnType<typeof createNamingClient>;
+
+interface Registered {
+  serviceName: string;
+  instance: {
+    ip: string;
+    port: number;
+    weight: number;
+    clusterName: string;
+    ephemeral: boolean;
+    enabled: boolean;
+    healthy: boolean;
+    metadata: Record<string, string>;
+    instanceId: string;
+  };
+}
+
+export class DubboNacosRegistry implements Component {
+  readonly name = 'dubbo-nacos-registry';
+  private client: NamingClient | undefined;
+  private readonly registered: Registered[] = [];
+  private readonly ip: string;
+
+  constructor(private readonly opts: DubboNacosRegistryOptions) {
+    this.ip = opts.ip ?? findFirstNonLoopbackAddress();
+  }
+
+  get address(): string {
+    return this.ip;
+  }
+
+  start(): void {
+    this.client ??= createNamingClient(this.opts.connection);
+  }
+
+  /** Registers one exported service at `port` (call after the provider listens). */
+  async register(def: DubboServiceDefinition, port: number, weight = 100): Promise<void> {
+    this.start();
+    const client = this.client!;
+    await client.ready();
+    const serviceName = nacosServiceName(def);
+    const metadata = providerMetadata(def, {
+      application: this.opts.application,
+      port,
+      timestamp: (this.opts.now ?? Date.now)(),
+    });
+    // Java registers weight through the URL's `weight` parameter (default 100); Nacos keeps 1.
+    if (weight !== 100) metadata.weight = String(weight);
+    const instance = {
+      instanceId: '',
+      ip: this.ip,
+      port,
+      weight: 1,
+      clusterName: 'DEFAULT',
+      ephemeral: true,
+      enabled: true,
+      healthy: true,
+      metadata,
+    };
+    await client.registerInstance(serviceName, instance, this.opts.group ?? DEFAULT_GROUP);
+    this.registered.push({ serviceName, instance });
+  }
+
+  /** Deregisters everything first, so consumers stop choosing us before we stop serving. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      for (const r of this.registered.splice(0))
+        await client
+          .deregisterInstance(r.serviceName, r.instance, this.opts.group ?? DEFAULT_GROUP)
+          .catch(() => undefined);
+    } finally {
+      await (client as unknown as { close(): Promise<void> }).close();
+    }
+  }
+}
+
+/** Providers of a Dubbo service from Nacos' interface-level names, through NacosDiscovery's cache. */
+export class NacosProviderDiscovery implements ProviderDiscovery {
+  constructor(
+    private readonly discovery: NacosDiscovery,
+    private readonly group = DEFAULT_GROUP,
+  ) {}
+
+  async providers(s: ServiceCoordinates): Promise<ProviderAddress[]> {
+    const instances = await this.discovery.getInstances(nacosServiceName(s), this.group);
+    return instances
+      .filter((i) => i.enabled && i.healthy && (i.metadata.protocol ?? 'dubbo') === 'dubbo')
+      .map((i) => ({
+        address: `${i.ip}:${i.port}`,
+        weight: Number(i.metadata.weight ?? 100) || 100,
+        metadata: i.metadata,
+      }));
+  }
+}
