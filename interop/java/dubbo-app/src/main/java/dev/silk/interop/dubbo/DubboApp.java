@@ -160,9 +160,8 @@ public final class DubboApp {
             }
         });
         guarded("timeout", () -> {
-            RpcContext.getClientAttachment().setAttachment("timeout", "300");
             try {
-                s.slow(2000);
+                s.slow(5000); // the reference's timeout is 3000 ms
                 check("timeout", "timeout", "answered");
             } catch (RpcException e) {
                 check("timeout", true, e.isTimeout());
