@@ -34,6 +34,18 @@ export const mariadb = {
   ],
 } as const;
 
+/**
+ * A second MariaDB that replicates the stack's MariaDB (GTID, seeded from a dump), so
+ * read/write splitting is tested against real replication lag and a real replica outage.
+ */
+export const mariadbReplica = {
+  port: 3307,
+  /** Must differ from the primary's --server-id=1. */
+  serverId: 2,
+  /** Databases it replicates; everything else on the primary (throwaway test schemas) is not. */
+  databases: mariadb.databases,
+} as const;
+
 export const redis = {
   port: 6379,
 } as const;
