@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildJavaFixture, spawnJava } from '@silk/stack/java-fixture';
 import { compareReplays } from './differential/compare.js';
+import { knownDifferences } from './differential/known-differences.js';
 import { scenarioJson, type Scenario } from './differential/scenario.js';
 import { differentialScenarios } from './differential/scenarios.js';
 import { replayOnSilk } from './differential/silk-replay.js';
@@ -67,6 +68,20 @@ describe('Silk Sentinel vs Java Sentinel 1.8.9, request by request', () => {
       // ...every rule loaded on both sides, and every line agrees.
       const divergence = compareReplays(s, java, silk);
       expect(divergence?.report ?? null, divergence?.report).toBeNull();
+    });
+  });
+});
+
+describe('where Silk deliberately differs from Java Sentinel 1.8.9 (rules Silk rejects, Java enforces)', () => {
+  knownDifferences().forEach((d, index) => {
+    it(d.scenario.name, async () => {
+      const java = await replayOnJava(d.scenario, 1000 + index);
+      const silk = replayOnSilk(d.scenario);
+      const differing = java.flatMap((line, i) => (line === silk[i] ? [] : [i]));
+      expect({ java: differing.map((i) => java[i]), silk: differing.map((i) => silk[i]) }, d.why).toEqual({
+        java: d.java,
+        silk: d.silk,
+      });
     });
   });
 });

@@ -15,6 +15,8 @@ export interface EntryEvent {
   origin?: string;
   args?: (string | number)[];
   count?: number;
+  /** IN entries count towards system rules; default OUT. */
+  type?: 'IN' | 'OUT';
 }
 
 export interface ExitEvent {
@@ -31,6 +33,8 @@ export interface ScenarioRules {
   degrade?: Record<string, unknown>[];
   paramFlow?: Record<string, unknown>[];
   authority?: Record<string, unknown>[];
+  /** Only the qps, maxThread and avgRt limits: load and CPU are the machine's. */
+  system?: Record<string, unknown>[];
 }
 
 export interface Scenario {
@@ -62,6 +66,7 @@ export interface RequestSpec {
   origin?: string;
   args?: (string | number)[];
   count?: number;
+  type?: 'IN' | 'OUT';
 }
 
 export class ScheduleBuilder {
@@ -110,6 +115,27 @@ export class ScheduleBuilder {
       .sort((a, b) => a.e.t - b.e.t || a.seq - b.seq)
       .map(({ e }) => ({ ...e, t: e.t + startMs }));
   }
+}
+
+/** A queueing rule made some request wait. */
+export const QUEUED = /^\d+ P [1-9]/m;
+/** A breaker went through its whole cycle: opened, probed, re-opened on a bad probe, closed. */
+export const BREAKER_CYCLE = [
+  / \S+ CLOSED OPEN$/m,
+  / \S+ OPEN HALF_OPEN$/m,
+  / \S+ HALF_OPEN OPEN$/m,
+  / \S+ HALF_OPEN CLOSED$/m,
+];
+
+/** Traffic phases: [duration ms, requests per second]. */
+export type Phases = readonly (readonly [number, number])[];
+
+export function phased(b: ScheduleBuilder, phases: Phases, make: (t: number, phase: number) => void): void {
+  let from = 0;
+  phases.forEach(([duration, rate], i) => {
+    b.arrivals(from, from + duration, rate, (t) => make(t, i));
+    from += duration;
+  });
 }
 
 /** Not on a second boundary, so windows start part-way through the schedule as in production. */

@@ -1,8 +1,8 @@
 /**
  * Replays a differential scenario through Silk's engine on a ManualClock and writes the same
  * lines the Java fixture writes (see interop/java/sentinel-diff): `R <kind> <loaded>` per rule
- * kind, then per event `<i> P <waitMs>`, `<i> B <kind> <limitApp or hot value>`, `<i> X` or
- * `<i> -`, with `<i> S <degradeRuleIndex> <from> <to>` for breaker transitions, and `END <n>`.
+ * kind, then per event `<i> P <waitMs>`, `<i> B <kind> <limitApp | hot value | system limit type>`, `<i> X` or
+ * `<i> -`, with `<i> S <resource>/<grade> <from> <to>` for breaker transitions, and `END <n>`.
  * A queued request does not wait here: the clock moves only to the next event's time, as the
  * Java side skips its sleep.
  */
@@ -15,12 +15,13 @@ export function replayOnSilk(s: Scenario): string[] {
   const out: string[] = [];
   let current = -1;
   sentinel.degradeRules.onStateChange((prev, next, rule) => {
-    out.push(`${current} S ${sentinel.degradeRules.getRules().indexOf(rule)} ${prev} ${next}`);
+    out.push(`${current} S ${rule.resource}/${rule.grade} ${prev} ${next}`);
   });
   out.push(`R flow ${sentinel.flowRules.loadRules(s.rules.flow ?? []).rules.length}`);
   out.push(`R degrade ${sentinel.degradeRules.loadRules(s.rules.degrade ?? []).rules.length}`);
   out.push(`R paramFlow ${sentinel.paramFlowRules.loadRules(s.rules.paramFlow ?? []).rules.length}`);
   out.push(`R authority ${sentinel.authorityRules.loadRules(s.rules.authority ?? []).rules.length}`);
+  sentinel.systemRules.loadRules(s.rules.system ?? []);
 
   const open = new Map<number, Entry>();
   s.events.forEach((ev, i) => {
@@ -29,9 +30,15 @@ export function replayOnSilk(s: Scenario): string[] {
     clock.set(ev.t);
     if (ev.op === 'entry') {
       const context = ev.context === undefined ? undefined : sentinel.context(ev.context, ev.origin ?? '');
-      const r = sentinel.entry(ev.resource, { context, args: ev.args, batchCount: ev.count ?? 1 });
+      const r = sentinel.entry(ev.resource, {
+        context,
+        args: ev.args,
+        batchCount: ev.count ?? 1,
+        entryType: ev.type ?? 'OUT',
+      });
       if (r.blocked) {
-        out.push(`${i} B ${r.kind} ${r.kind === 'param-flow' ? String(r.detail) : r.limitApp}`);
+        const what = r.kind === 'param-flow' || r.kind === 'system' ? String(r.detail) : r.limitApp;
+        out.push(`${i} B ${r.kind} ${what}`);
       } else {
         open.set(ev.id, r);
         out.push(`${i} P ${r.waitMs}`);

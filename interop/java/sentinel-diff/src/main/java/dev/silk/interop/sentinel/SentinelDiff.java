@@ -38,6 +38,8 @@ import com.alibaba.csp.sentinel.slots.block.flow.param.ParamFlowRuleManager;
 import com.alibaba.csp.sentinel.slots.block.flow.param.ParameterMetric;
 import com.alibaba.csp.sentinel.slots.block.flow.param.ParameterMetricStorage;
 import com.alibaba.csp.sentinel.slots.system.SystemBlockException;
+import com.alibaba.csp.sentinel.slots.system.SystemRule;
+import com.alibaba.csp.sentinel.slots.system.SystemRuleManager;
 import com.alibaba.csp.sentinel.util.TimeUtil;
 import com.alibaba.fastjson.JSON;
 import com.alibaba.fastjson.JSONArray;
@@ -47,13 +49,13 @@ import com.alibaba.fastjson.JSONObject;
  * Replays a scenario through Java Sentinel on a virtual clock.
  *
  * <p>Usage: {@code java -jar sentinel-diff.jar <scenario.json> <result.txt>}. The scenario is
- * {@code {startMs, rules: {flow, degrade, paramFlow, authority}, events: [...]}} where each
+ * {@code {startMs, rules: {flow, degrade, paramFlow, authority, system}, events: [...]}} where each
  * event is {@code {t, op: "entry", id, resource, context?, origin?, args?, count?, type?}} or
  * {@code {t, op: "exit", id, error?}}; rules are Sentinel's own JSON, parsed with fastjson as
  * Sentinel's data sources parse them. The result has one line per event, in order —
- * {@code <i> P <waitMs>}, {@code <i> B <kind> <limitApp or hot value>}, {@code <i> X} (exited) or
+ * {@code <i> P <waitMs>}, {@code <i> B <kind> <limitApp | hot value | system limit type>}, {@code <i> X} (exited) or
  * {@code <i> -} (exit of a blocked entry) — preceded by {@code R <kind> <loaded>} per rule kind
- * and interleaved with {@code <i> S <degradeRuleIndex> <from> <to>} for breaker transitions
+ * and interleaved with {@code <i> S <resource>/<grade> <from> <to>} for breaker transitions
  * caused by event i. The last line is {@code END <events>}.
  *
  * <p>Entries are async entries so that many can be open at once on one thread and exit in any
@@ -95,15 +97,19 @@ public final class SentinelDiff {
         List<DegradeRule> degrade = rulesOf(rules, "degrade", DegradeRule.class);
         List<ParamFlowRule> param = rulesOf(rules, "paramFlow", ParamFlowRule.class);
         List<AuthorityRule> authority = rulesOf(rules, "authority", AuthorityRule.class);
+        List<SystemRule> system = rulesOf(rules, "system", SystemRule.class);
 
         SentinelDiff diff = new SentinelDiff();
         EventObserverRegistry.getInstance().addStateChangeObserver("sentinel-diff",
             (prev, next, rule, snapshot) -> diff.out.add(
-                diff.current + " S " + degrade.indexOf(rule) + " " + prev + " " + next));
+                diff.current + " S " + rule.getResource() + "/" + rule.getGrade() + " " + prev + " " + next));
         FlowRuleManager.loadRules(flow);
         DegradeRuleManager.loadRules(degrade);
         ParamFlowRuleManager.loadRules(param);
         AuthorityRuleManager.loadRules(authority);
+        // Only the entry-QPS, concurrency and average-rt limits are deterministic: load and CPU
+        // come from the OS, so scenarios leave them unset.
+        SystemRuleManager.loadRules(system);
         // Java drops invalid rules silently; the test compares these counts with Silk's.
         diff.out.add("R flow " + FlowRuleManager.getRules().size());
         diff.out.add("R degrade " + DegradeRuleManager.getRules().size());
@@ -179,8 +185,11 @@ public final class SentinelDiff {
             open.put(id, new Open(entry, count, args));
             out.add(current + " P " + wait);
         } catch (BlockException e) {
-            // A hot-parameter block names the value that tripped (Java puts it in ruleLimitApp).
-            String what = e instanceof ParamFlowException ? ((ParamFlowException) e).getLimitParam() : e.getRuleLimitApp();
+            // Hot-parameter and system blocks name what tripped (the value, the limit type) where
+            // the others name the rule's limitApp (or, for authority, the refused origin).
+            String what = e instanceof ParamFlowException ? ((ParamFlowException) e).getLimitParam()
+                : e instanceof SystemBlockException ? ((SystemBlockException) e).getLimitType()
+                : e.getRuleLimitApp();
             out.add(current + " B " + kindOf(e) + " " + what);
         } finally {
             Thread.interrupted();
