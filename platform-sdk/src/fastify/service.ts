@@ -11,7 +11,7 @@
  * Deregistering before closing the server is what lets callers stop choosing this instance
  * while requests already on their way still get answers.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Lifecycle, type Component } from '../core/index.js';
 import {
   ConfigStore,
@@ -26,6 +26,11 @@ import {
   NacosRegistration,
   type NacosConnection,
 } from '../nacos/index.js';
+import {
+  ServiceObservability,
+  observeHttpServer,
+  type ServiceObservabilityOptions,
+} from '../observability/index.js';
 import { createSentinel, type Sentinel } from '../sentinel/index.js';
 import { registerActuator, type HealthIndicator } from './actuator.js';
 import { loadBootstrap, type BootstrapConfig } from './bootstrap.js';
@@ -44,6 +49,10 @@ export interface CreateServiceOptions<T> {
   cwd?: string;
   /** Install SIGTERM/SIGINT handlers that stop the service; default true. */
   handleSignals?: boolean;
+  /** Health components beside Nacos and Sentinel (`mysqlHealth(pool)`, `redisHealth(redis)`...). */
+  healthIndicators?: Record<string, HealthIndicator>;
+  /** Where logs and spans go besides what the properties say (tests). */
+  observability?: Pick<ServiceObservabilityOptions, 'logDestination' | 'spanExporters' | 'exportImmediately'>;
 }
 
 export interface ServiceContext<T> {
@@ -55,6 +64,8 @@ export interface ServiceContext<T> {
    * `spring.cloud.sentinel.enabled` is false; pass it to ServiceClient to guard calls out.
    */
   sentinel: Sentinel;
+  /** Tracing, meters (`/actuator/prometheus`) and named loggers that follow `logging.level.*`. */
+  observability: ServiceObservability;
 }
 
 export interface SilkService<T> extends ServiceContext<T> {
@@ -79,11 +90,21 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
   const repository = new NacosConfigRepository({
     connection: { ...connection, namespace: boot.config.namespace ?? connection.namespace ?? '' },
   });
-  const live = new LiveConfig(store, sources, repository, (err, s) =>
+  const observability = new ServiceObservability({
+    application: opts.name,
+    bootstrap: boot.defaults,
+    logLevel: boot.logLevel,
+    ...opts.observability,
+  });
+  const live = new LiveConfig(store, sources, observability.observeConfig(repository, sources), (err, s) =>
     app.log.error({ err, dataId: s.dataId }, 'config update failed'),
   );
   // Fastify's default on close: idle keep-alive sockets are closed at once, requests in flight finish.
-  const app = Fastify({ logger: { level: boot.logLevel } });
+  // pino's Logger is Fastify's logger with more methods; Fastify's types want the narrower one.
+  const logger: FastifyBaseLogger = observability.logger;
+  const app = Fastify({ loggerInstance: logger });
+  // First of the onRequest hooks: the request context (trace, XID) is open for all the others.
+  observeHttpServer(app, observability);
   // The Nacos clients log through the service's logger: JSON lines, one level setting.
   const nacosLog = app.log.child({ component: 'nacos' });
   const discovery = new NacosDiscovery({
@@ -110,7 +131,8 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
     connection,
     app.log.child({ component: 'sentinel' }),
   );
-  const ctx: ServiceContext<T> = { config: () => store.current, store, discovery, sentinel };
+  observability.bindSentinel(sentinel);
+  const ctx: ServiceContext<T> = { config: () => store.current, store, discovery, sentinel, observability };
 
   const indicators = new Map<string, HealthIndicator>([
     [
@@ -131,16 +153,23 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
       }),
     ],
     ['sentinel', sentinelParts.health],
+    ...Object.entries(opts.healthIndicators ?? {}),
   ]);
 
   const components: Component[] = [
+    observability,
     { name: 'config', start: () => live.start(), stop: () => (live.stop(), repository.close()) },
     discovery,
     sentinelParts.component,
     {
       name: 'http',
       start: async () => {
-        registerActuator(app, { indicators, ready: () => ready, info: () => ({ app: { name: opts.name } }) });
+        registerActuator(app, {
+          indicators,
+          ready: () => ready,
+          info: () => ({ app: { name: opts.name }, ...observability.info() }),
+          prometheus: observability.meters,
+        });
         if (boot.sentinel.enabled) {
           registerSentinelWeb(app, {
             sentinel,

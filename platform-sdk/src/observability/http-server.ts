@@ -19,13 +19,14 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CONTEXT_KEYS, runWithContext, type SilkContext } from '../core/index.js';
 import { SERVER_TAGS, exceptionTag, outcomeOf, uriTag } from './http-conventions.js';
-import type { MeterRegistry } from './meter-registry.js';
 import { contextWithScope, type ObservabilityScope } from './spans.js';
 import type { Tracing } from './tracing.js';
 
-export interface HttpServerObservation {
-  tracing?: Tracing;
-  meters?: MeterRegistry;
+/**
+ * The scope is read at each request, so a Tracing rebuilt after a config change (a new
+ * exporter from Nacos) takes over without re-registering hooks.
+ */
+export interface HttpServerObservation extends ObservabilityScope {
   /** Requests that get no span; default the Actuator endpoints. */
   untraced?: (url: string) => boolean;
 }
@@ -50,10 +51,9 @@ function inboundContext(request: FastifyRequest, tracing: Tracing | undefined): 
 }
 
 export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservation): void {
-  const { tracing, meters } = opts;
   const untraced = opts.untraced ?? ((url: string) => url.startsWith('/actuator'));
-  const scope: ObservabilityScope = { ...(tracing ? { tracing } : {}), ...(meters ? { meters } : {}) };
-  const timer = meters?.timer(
+  const scope: ObservabilityScope = opts;
+  const timer = opts.meters?.timer(
     'http_server_requests',
     'Duration of HTTP server request handling',
     SERVER_TAGS,
@@ -62,6 +62,7 @@ export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservat
   app.addHook('onRequest', (request, _reply, done) => {
     const state: RequestState = { span: undefined, error: undefined };
     states.set(request, state);
+    const tracing = scope.tracing;
     runWithContext(inboundContext(request, tracing), () => {
       if (!tracing?.enabled || untraced(request.url)) {
         context.with(contextWithScope(context.active(), scope), done);

@@ -65,4 +65,26 @@ export {
 } from './http-conventions.js';
 export { observeHttpServer, type HttpServerObservation } from './http-server.js';
 export { observeClientCall, type ClientCallInfo } from './http-client.js';
+export { LogLevels, createLogger, logContext, pinoLevel, type LoggerOptions } from './logging.js';
+export {
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  boundedIndicator,
+  mysqlHealth,
+  redisHealth,
+  rocketmqHealth,
+  type Health,
+  type HealthIndicator,
+  type HealthStatus,
+  type MysqlPoolLike,
+  type RedisLike,
+  type RocketmqHealthOptions,
+} from './health.js';
+export { bindProcessMetrics } from './process-metrics.js';
+export {
+  SENTINEL_FETCH_TYPES,
+  bindSentinelMetrics,
+  sentinelFamilyName,
+  type SentinelMetricSource,
+} from './sentinel-metrics.js';
+export { ServiceObservability, type ServiceObservabilityOptions } from './service-observability.js';
 export { SpanKind } from '@opentelemetry/api';
