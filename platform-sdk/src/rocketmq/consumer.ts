@@ -1,0 +1,246 @@
+/**
+ * Consuming with a handler: `new MessageConsumer({ consumerGroup, subscriptions, handler })`.
+ *
+ * Built on the npm client's SimpleConsumer (receive / ack / changeInvisibleDuration), which gives
+ * Silk the control a handler API needs:
+ *  - bounded concurrency: a receive asks for at most as many messages as there are free handler
+ *    slots, so nothing waits in a local buffer where a crash could strand it;
+ *  - tag filtering by the broker (`TagA || TagB`), per subscribed topic;
+ *  - a handler that resolves acks the message; one that throws makes it invisible for the
+ *    back-off delay, after which the broker redelivers it from the group's retry topic with its
+ *    delivery attempt raised; past the group's `retryMaxTimes` the proxy sends it to
+ *    `%DLQ%<group>` (it compares the reconsume count with the group's max attempts on receive);
+ *  - FIFO: messages of one message group run one after another, and when one fails the rest of
+ *    its group in the same batch is released unhandled, so the broker redelivers them in order;
+ *  - graceful stop: no new receive, the one in flight finishes and its messages are handled,
+ *    handlers in flight finish (up to `drainTimeoutMs`); whatever is still unacked after that is
+ *    not lost: it becomes visible again after its invisible duration and is redelivered.
+ *
+ * The handler runs in the request context its producer had (XID and trace from properties).
+ */
+import { SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
+import { runWithContext, type Component } from '../core/index.js';
+import { DEFAULT_BACKOFF, retryDelayMs, validateBackoff, type BackoffPolicy } from './backoff.js';
+import { baseOptions, startClient, type ClientOptions } from './client-options.js';
+import { MqOptionsError, MqStartError } from './errors.js';
+import { consoleLogger, type MqLogger } from './logger.js';
+import { contextFromProperties, fromClientView, type ReceivedMessage } from './message.js';
+
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+export interface Subscription {
+  topic: string;
+  /** Tag expression: `*` (default), `TagA`, or `TagA || TagB`. */
+  tags?: string;
+}
+
+export interface ConsumerOptions extends ClientOptions {
+  consumerGroup: string;
+  subscriptions: readonly Subscription[];
+  handler: MessageHandler;
+  /** Handlers running at once (default 16). */
+  concurrency?: number;
+  /** How long a received message stays hidden from others while its handler runs (default 30 s; the proxy's minimum is 10 s). */
+  invisibleDurationMs?: number;
+  /** Long-polling time of one receive (default 5 s, the proxy's minimum). */
+  awaitDurationMs?: number;
+  /** Receives in flight at once (default 1); more help throughput with many free slots. */
+  receivers?: number;
+  backoff?: BackoffPolicy;
+  /** How long `stop()` waits for running handlers (default 30 s). */
+  drainTimeoutMs?: number;
+}
+
+export interface ConsumerStats {
+  received: number;
+  acked: number;
+  retried: number;
+  inFlight: number;
+}
+
+const MAX_BATCH = 32;
+const RECEIVE_ERROR_PAUSE_MS = 1000;
+
+export class MessageConsumer implements Component {
+  readonly name: string;
+  private client: SimpleConsumer | undefined;
+  private running = false;
+  private reserved = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly groupTails = new Map<string, Promise<boolean>>();
+  private waiters: (() => void)[] = [];
+  private loops: Promise<void>[] = [];
+  private readonly counts = { received: 0, acked: 0, retried: 0 };
+  private readonly concurrency: number;
+  private readonly logger: MqLogger;
+
+  constructor(private readonly options: ConsumerOptions) {
+    this.name = `rocketmq-consumer(${options.consumerGroup})`;
+    this.concurrency = options.concurrency ?? 16;
+    this.logger = options.logger ?? consoleLogger;
+    this.validate();
+  }
+
+  async start(): Promise<void> {
+    if (this.client) return;
+    const topics = this.options.subscriptions.map((s) => s.topic);
+    const client = new SimpleConsumer({
+      ...baseOptions(this.options, this.name, topics),
+      consumerGroup: this.options.consumerGroup,
+      subscriptions: new Map(this.options.subscriptions.map((s) => [s.topic, s.tags ?? '*'])),
+      awaitDuration: this.options.awaitDurationMs ?? 5000,
+    });
+    try {
+      await startClient(client, topics);
+    } catch (err) {
+      await client.shutdown().catch(() => undefined);
+      throw new MqStartError(this.name, this.options.endpoints, err);
+    }
+    this.client = client;
+    this.running = true;
+    this.loops = Array.from({ length: this.options.receivers ?? 1 }, () => this.pollLoop(client));
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.running = false;
+    this.wakeReceivers();
+    await Promise.all(this.loops);
+    const drained = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      new Promise<boolean>((r) => setTimeout(r, this.options.drainTimeoutMs ?? 30_000, false).unref()),
+    ]);
+    if (!drained) {
+      this.logger.warn(
+        { group: this.options.consumerGroup, inFlight: this.inFlight.size },
+        'drain timed out; unacked messages will be redelivered',
+      );
+    }
+    this.client = undefined;
+    await client.shutdown();
+  }
+
+  stats(): ConsumerStats {
+    return { ...this.counts, inFlight: this.inFlight.size };
+  }
+
+  private async pollLoop(client: SimpleConsumer): Promise<void> {
+    while (this.running) {
+      const want = Math.min(MAX_BATCH, this.concurrency - this.inFlight.size - this.reserved);
+      if (want <= 0) {
+        await new Promise<void>((r) => this.waiters.push(r));
+        continue;
+      }
+      this.reserved += want;
+      let views: MessageView[] = [];
+      try {
+        views = await client.receive(want, this.options.invisibleDurationMs ?? 30_000);
+      } catch (err) {
+        if (this.running) {
+          this.logger.warn({ group: this.options.consumerGroup, err }, 'receive failed; retrying');
+          await new Promise((r) => setTimeout(r, RECEIVE_ERROR_PAUSE_MS));
+        }
+      } finally {
+        this.reserved -= want;
+      }
+      // Messages that arrive while stopping are in hand: they are handled like any other.
+      for (const view of views) this.track(this.dispatch(client, view));
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      this.wakeReceivers();
+    });
+  }
+
+  private wakeReceivers(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Runs the handler, ordered behind earlier messages of the same FIFO group. */
+  private async dispatch(client: SimpleConsumer, view: MessageView): Promise<void> {
+    this.counts.received++;
+    const group = view.messageGroup;
+    if (group === undefined) {
+      await this.handle(client, view, true);
+      return;
+    }
+    const key = `${view.topic}\u0000${group}`;
+    const previous = this.groupTails.get(key) ?? Promise.resolve(true);
+    const mine = previous.then((ok) => this.handle(client, view, ok));
+    this.groupTails.set(key, mine);
+    await mine;
+    if (this.groupTails.get(key) === mine) this.groupTails.delete(key);
+  }
+
+  /** Returns whether the message was acked (a FIFO successor only runs after an ack). */
+  private async handle(client: SimpleConsumer, view: MessageView, predecessorOk: boolean): Promise<boolean> {
+    const message = fromClientView(view);
+    let ok = predecessorOk;
+    if (ok) {
+      try {
+        await runWithContext(contextFromProperties(message.properties), () => this.options.handler(message));
+      } catch (err) {
+        ok = false;
+        this.logger.warn(
+          {
+            group: this.options.consumerGroup,
+            messageId: message.messageId,
+            attempt: message.deliveryAttempt,
+            err,
+          },
+          'handler failed; message will be redelivered after back-off',
+        );
+      }
+    }
+    try {
+      if (ok) {
+        await client.ack(view);
+        this.counts.acked++;
+      } else {
+        await client.changeInvisibleDuration(
+          view,
+          retryDelayMs(this.options.backoff ?? DEFAULT_BACKOFF, message.deliveryAttempt),
+        );
+        this.counts.retried++;
+      }
+    } catch (err) {
+      // The receipt may have expired: the broker redelivers the message, nothing is lost.
+      this.logger.warn(
+        { group: this.options.consumerGroup, messageId: message.messageId, err },
+        ok ? 'ack failed' : 'nack failed',
+      );
+      return false;
+    }
+    return ok;
+  }
+
+  private validate(): void {
+    const o = this.options;
+    const bad = (option: string, value: unknown, expected: string) =>
+      new MqOptionsError(this.name, option, value, expected);
+    if (!o.consumerGroup) throw bad('consumerGroup', o.consumerGroup, 'a non-empty group name');
+    if (o.subscriptions.length === 0) throw bad('subscriptions', '[]', 'at least one topic');
+    if (!(Number.isInteger(this.concurrency) && this.concurrency >= 1))
+      throw bad('concurrency', this.concurrency, 'an integer >= 1');
+    if (o.invisibleDurationMs !== undefined && o.invisibleDurationMs < 10_000) {
+      throw bad(
+        'invisibleDurationMs',
+        o.invisibleDurationMs,
+        '>= 10000 (the proxy refuses shorter receives)',
+      );
+    }
+    if (o.awaitDurationMs !== undefined && o.awaitDurationMs < 5000) {
+      throw bad('awaitDurationMs', o.awaitDurationMs, '>= 5000 (the proxy refuses shorter long polls)');
+    }
+    if (o.receivers !== undefined && !(Number.isInteger(o.receivers) && o.receivers >= 1))
+      throw bad('receivers', o.receivers, 'an integer >= 1');
+    validateBackoff(this.name, o.backoff ?? DEFAULT_BACKOFF);
+  }
+}
