@@ -30,6 +30,11 @@ export interface ConsumerGroupSpec {
   name: string;
   /** Consume FIFO topics in order (consumeMessageOrderly); gRPC FIFO consumption needs it. */
   orderly?: boolean;
+  /**
+   * Redeliveries before a message goes to `%DLQ%<group>` (the broker's default is 16). The proxy
+   * hands gRPC consumers retryMaxTimes + 1 as max attempts and dead-letters past that.
+   */
+  retryMaxTimes?: number;
 }
 
 const DEFAULT_QUEUES = 4;
@@ -46,7 +51,10 @@ interface TopicConfig {
 
 interface GroupConfig {
   consumeMessageOrderly?: boolean;
+  retryMaxTimes?: number;
 }
+
+const DEFAULT_RETRY_MAX_TIMES = 16;
 
 /** Reads one of the broker's config tables (the bodies of these two answers are plain JSON). */
 async function brokerTable<T>(code: number, key: string): Promise<Record<string, T>> {
@@ -96,12 +104,27 @@ export async function ensureTopics(topics: readonly TopicSpec[]): Promise<void> 
   }
 }
 
-/** Creates the consumer groups that do not exist yet, or whose orderly flag differs. */
+/** Creates the consumer groups that do not exist yet, or whose orderly flag or retry count differs. */
 export async function ensureConsumerGroups(groups: readonly ConsumerGroupSpec[]): Promise<void> {
   const existing = await brokerTable<GroupConfig>(GET_ALL_SUBSCRIPTIONGROUP_CONFIG, 'subscriptionGroupTable');
   const commands = groups
-    .filter((g) => existing[g.name]?.consumeMessageOrderly !== (g.orderly ?? false))
-    .map((g) => ['updateSubGroup', ...clusterArgs(), '-g', g.name, '-o', String(g.orderly ?? false)]);
+    .filter((g) => {
+      const have = existing[g.name];
+      return (
+        have?.consumeMessageOrderly !== (g.orderly ?? false) ||
+        (have.retryMaxTimes ?? DEFAULT_RETRY_MAX_TIMES) !== (g.retryMaxTimes ?? DEFAULT_RETRY_MAX_TIMES)
+      );
+    })
+    .map((g) => [
+      'updateSubGroup',
+      ...clusterArgs(),
+      '-g',
+      g.name,
+      '-o',
+      String(g.orderly ?? false),
+      '-r',
+      String(g.retryMaxTimes ?? DEFAULT_RETRY_MAX_TIMES),
+    ]);
   await runAdmin(commands);
 }
 
