@@ -4,14 +4,16 @@
  */
 import type { StackServer } from '../server.js';
 import { mariadbServer } from './mariadb.js';
+import { mariadbReplicaServer } from './mariadb-replica.js';
 import { nacosServer } from './nacos.js';
 import { redisServer } from './redis.js';
 import { rocketmqServer } from './rocketmq.js';
 
-// The two JVMs start side by side: each spends most of its start waiting, not computing.
+// The two JVMs start side by side: each spends most of its start waiting, not computing. The
+// replica needs its primary up to seed from, so it starts in the second group.
 export const serverGroups: StackServer[][] = [
   [mariadbServer, redisServer],
-  [nacosServer, rocketmqServer],
+  [nacosServer, rocketmqServer, mariadbReplicaServer],
 ];
 
 export const allServers: StackServer[] = serverGroups.flat();
