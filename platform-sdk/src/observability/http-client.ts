@@ -38,20 +38,18 @@ export function observeClientCall<R extends { status: number }>(
   const uri = info.uriTemplate ?? 'none';
   const record = (status: string, outcome: string, err: unknown): void => {
     const exception = exceptionTag(err);
-    meters
-      ?.timer('http_client_requests', 'Duration of outbound HTTP requests', CLIENT_TAGS)
-      .record(
-        {
-          client_name: info.clientName,
-          method: info.method,
-          uri,
-          status,
-          outcome,
-          exception,
-          error: exception,
-        },
-        (performance.now() - started) / 1000,
-      );
+    meters?.timer('http_client_requests', 'Duration of outbound HTTP requests', CLIENT_TAGS).record(
+      {
+        client_name: info.clientName,
+        method: info.method,
+        uri,
+        status,
+        outcome,
+        exception,
+        error: exception,
+      },
+      (performance.now() - started) / 1000,
+    );
   };
   const name = info.uriTemplate ? `${info.method} ${info.uriTemplate}` : info.method;
   return withSpan(

@@ -17,7 +17,11 @@ describe('RocketMQ remoting frames for the name server check', () => {
     const f = encodeRequest(GET_BROKER_CLUSTER_INFO, 7);
     expect(f.readInt32BE(0)).toBe(f.length - 4);
     expect(f.readUInt8(4)).toBe(0);
-    expect(JSON.parse(f.subarray(8).toString())).toMatchObject({ code: 106, opaque: 7, serializeTypeCurrentRPC: 'JSON' });
+    expect(JSON.parse(f.subarray(8).toString())).toMatchObject({
+      code: 106,
+      opaque: 7,
+      serializeTypeCurrentRPC: 'JSON',
+    });
   });
 
   it('waits for a whole frame, then splits header and body', () => {

@@ -78,7 +78,9 @@ export class ServiceObservability implements ObservabilityScope, Component {
 
   /** The merged properties: bootstrap, then each Nacos source in precedence order, then env. */
   properties(): FlatConfig {
-    const loaded = this.order.map((k) => this.contents.get(k)).filter((c): c is FlatConfig => c !== undefined);
+    const loaded = this.order
+      .map((k) => this.contents.get(k))
+      .filter((c): c is FlatConfig => c !== undefined);
     const ordered = [this.bootstrap, ...loaded];
     return applyEnvOverrides(mergeFlat(ordered), this.opts.env ?? process.env);
   }
@@ -134,17 +136,25 @@ export class ServiceObservability implements ObservabilityScope, Component {
     const attrs = (s: ConfigSource) => ({ 'nacos.data_id': s.dataId, 'nacos.group': s.group });
     return {
       get: (s) =>
-        withSpan(`nacos config get ${s.dataId}`, { kind: SpanKind.CLIENT, attributes: attrs(s) }, async () => {
-          const content = await repo.get(s);
-          take(s, content);
-          return content;
-        }),
+        withSpan(
+          `nacos config get ${s.dataId}`,
+          { kind: SpanKind.CLIENT, attributes: attrs(s) },
+          async () => {
+            const content = await repo.get(s);
+            take(s, content);
+            return content;
+          },
+        ),
       subscribe: (s, onChange) =>
         repo.subscribe(s, (content) =>
-          withSpan(`nacos config change ${s.dataId}`, { kind: SpanKind.CONSUMER, attributes: attrs(s) }, () => {
-            take(s, content);
-            onChange(content);
-          }),
+          withSpan(
+            `nacos config change ${s.dataId}`,
+            { kind: SpanKind.CONSUMER, attributes: attrs(s) },
+            () => {
+              take(s, content);
+              onChange(content);
+            },
+          ),
         ),
     };
   }
