@@ -8,6 +8,7 @@
  * A handler returns `{ ok, body }`; the command center turns a failure into 400 with the
  * message, as Java's HttpEventTask does.
  */
+import { randomUUID } from 'node:crypto';
 import type { Sentinel, StatisticNode } from '../sentinel/index.js';
 
 /** Sentinel's Constants.SENTINEL_VERSION of the Java release whose protocol this speaks. */
@@ -31,13 +32,16 @@ export interface CommandContext {
 const ok = (body: string): CommandResult => ({ ok: true, body });
 const fail = (body: string): CommandResult => ({ ok: false, body });
 
-/** Java: NodeVo.fromClusterNode / fromDefaultNode, the rows of the dashboard's tables. */
-function nodeVo(resource: string, node: StatisticNode, id: string, parentId: string | null, now: number) {
+/**
+ * Java: NodeVo.fromClusterNode / fromDefaultNode, the rows of the dashboard's tables. fastjson
+ * leaves out null fields, so a cluster node has no id or parentId and the root no parentId.
+ */
+function nodeVo(resource: string, node: StatisticNode, id?: string, parentId?: string, now = Date.now()) {
   const total = node.totalRequest();
   const block = node.blockRequest();
   return {
-    id,
-    parentId,
+    ...(id !== undefined ? { id } : {}),
+    ...(parentId !== undefined ? { parentId } : {}),
     resource,
     threadNum: node.curThreadNum(),
     passQps: Math.trunc(node.passQps()),
@@ -110,11 +114,10 @@ function metricLines(ctx: CommandContext, params: URLSearchParams): CommandResul
 function jsonTree(ctx: CommandContext): CommandResult {
   const now = ctx.now();
   const out: ReturnType<typeof nodeVo>[] = [];
-  let seq = 0;
-  const id = (): string => `${ROOT_ID}-${++seq}`;
+  const id = (): string => randomUUID();
   // Java's machine-root has no statistics of its own beyond the inbound total.
   const rootId = id();
-  out.push(nodeVo(ROOT_ID, ctx.sentinel.entryNode, rootId, null, now));
+  out.push(nodeVo(ROOT_ID, ctx.sentinel.entryNode, rootId, undefined, now));
   for (const entrance of ctx.sentinel.entranceNodes()) {
     const entranceId = id();
     out.push({
@@ -191,7 +194,7 @@ export function commandHandlers(ctx: CommandContext): Map<string, CommandHandler
         const now = ctx.now();
         const list = [...sentinel.resources()]
           .filter((r) => !notZero || r.clusterNode.totalRequest() > 0)
-          .map((r) => nodeVo(r.name, r.clusterNode, r.name, null, now));
+          .map((r) => nodeVo(r.name, r.clusterNode, undefined, undefined, now));
         return ok(JSON.stringify(list));
       },
     ],
