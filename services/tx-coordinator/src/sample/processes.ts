@@ -1,11 +1,13 @@
 /** Starting and killing the sample's processes (the TC, participants) for fault tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
+// tsx's loader inside this very node process: the `tsx` CLI would fork a grandchild that a
+// SIGKILL of the CLI leaves running, and a fault test must kill the real thing.
+const tsxLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 export interface Child {
   proc: ChildProcess;
@@ -16,7 +18,7 @@ export interface Child {
 }
 
 export async function spawnTs(script: string, env: Record<string, string>, readyLine: RegExp, timeoutMs = 30_000): Promise<Child> {
-  const proc = spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', pathToFileURL(tsxLoader).href, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = {
     proc,
     output: '',

@@ -16,6 +16,8 @@ const suffix = `s${process.pid}`;
 const t = sampleTables(suffix);
 const tcTables = tableNames(`_${suffix}`);
 const STOCK = 1000;
+const RUNS = Number(process.env.TX_FAULT_RUNS ?? 4);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const MONEY = 10_000;
 
 let tc: Child;
@@ -98,5 +100,90 @@ describe('the order/storage/account sample', () => {
     const s = await expectConsistent();
     expect(s.orders).toBe(before.orders);
     expect(s.stock).toBe(before.stock);
+  });
+
+  it('rolls back on timeout, and a late commit is refused', async () => {
+    const before = await readSample(t);
+    const late = orders.place({ userId: 'U1', code: 'C1', count: 1, money: 1 }, () => sleep(2500), 1500);
+    await expect(late).rejects.toMatchObject({ code: 'SILK_TX_ROLLED_BACK' });
+    const s = await expectConsistent();
+    expect(s.orders).toBe(before.orders);
+  });
+
+  it('finishes phase two after a participant is killed between phase one and two', async () => {
+    for (let run = 0; run < RUNS; run++) {
+      const commit = Math.random() < 0.5;
+      const outcome = orders
+        .place({ userId: 'U1', code: 'C1', count: 1, money: 3 }, async () => {
+          await account.kill('SIGKILL');
+          if (!commit) throw new BusinessError('decided to roll back after the kill');
+        })
+        .then(
+          () => 'committed',
+          (err: unknown) => (err instanceof BusinessError ? 'rolled back' : `failed: ${String(err)}`),
+        );
+      expect(await outcome).toBe(commit ? 'committed' : 'rolled back');
+      await sleep(Math.random() * 500);
+      account = await startParticipant('account');
+      await expectConsistent();
+    }
+  });
+
+  it('resumes every unfinished transaction after the TC is killed mid-commit and restarted', async () => {
+    for (let run = 0; run < RUNS; run++) {
+      let restarted: Promise<void> | undefined;
+      const outcome = await orders
+        .place({ userId: 'U1', code: 'C1', count: 1, money: 2 }, () => {
+          restarted = (async () => {
+            await sleep(Math.random() * 15);
+            await tc.kill('SIGKILL');
+            await startTc(tcPort);
+          })();
+          return Promise.resolve();
+        })
+        .then(
+          () => 'committed',
+          (err: unknown) => String((err as { code?: string }).code ?? err),
+        );
+      await restarted;
+      expect(['committed', 'SILK_TX_ROLLED_BACK', 'SILK_TX_TC_UNAVAILABLE']).toContain(outcome);
+      await expectConsistent();
+    }
+  });
+
+  it("stays consistent when the TC's database connections are cut mid-transaction", async () => {
+    const killer = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'silk', password: 'silk' });
+    try {
+      for (let run = 0; run < RUNS; run++) {
+        const placing = Array.from({ length: 4 }, (_, i) =>
+          orders.place({ userId: 'U1', code: 'C1', count: 1, money: 1 }, i % 2 === 0 ? undefined : () => Promise.reject<void>(new BusinessError('rollback'))).catch(() => undefined),
+        );
+        await sleep(Math.random() * 40);
+        const [procs] = await killer.query<RowDataPacket[]>(
+          `SELECT ID FROM information_schema.PROCESSLIST WHERE DB = 'silk_tx' AND USER = 'silk' AND ID <> CONNECTION_ID()`,
+        );
+        for (const p of procs) await killer.query(`KILL ${Number(p.ID)}`).catch(() => undefined);
+        expect(procs.length).toBeGreaterThan(0);
+        await Promise.all(placing);
+        await expectConsistent();
+      }
+    } finally {
+      await killer.end();
+    }
+  });
+
+  it('serialises many global transactions on the same rows with global locks: no lost update', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        orders
+          .place({ userId: 'U1', code: 'C1', count: 1, money: 1 }, i % 3 === 0 ? () => Promise.reject<void>(new BusinessError('rollback')) : undefined)
+          .then(
+            () => 'committed',
+            (err: unknown) => (err instanceof BusinessError ? 'rolled back' : String((err as { code?: string }).code)),
+          ),
+      ),
+    );
+    expect(results.filter((r) => r === 'committed').length).toBeGreaterThan(0);
+    await expectConsistent();
   });
 });
