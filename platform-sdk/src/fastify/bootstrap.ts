@@ -39,6 +39,8 @@ export interface BootstrapConfig {
 
 /** `spring.cloud.sentinel.*`, as spring-cloud-alibaba-sentinel reads it. */
 export interface SentinelBootstrap {
+  /** The app the dashboard lists this machine under: spring.application.name, as in Java. */
+  appName: string;
   /** `enabled`; default true. */
   enabled: boolean;
   httpMethodSpecify?: boolean;
@@ -91,7 +93,7 @@ function defined<O extends object>(o: O): O {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
 }
 
-function sentinelBootstrap(t: Tree): SentinelBootstrap {
+function sentinelBootstrap(name: string, t: Tree): SentinelBootstrap {
   const s = (k: string) => at(t, `spring.cloud.sentinel.${k}`);
   const datasources: SentinelDataSourceConfig[] = [];
   const ds = s('datasource');
@@ -119,6 +121,7 @@ function sentinelBootstrap(t: Tree): SentinelBootstrap {
     );
   }
   return defined({
+    appName: name,
     enabled: bool(s('enabled')) ?? true,
     httpMethodSpecify: bool(s('http-method-specify')),
     webContextUnify: bool(s('web-context-unify')),
@@ -180,7 +183,7 @@ export function loadBootstrap(
       secure: bool(d('secure')),
       metadata: d('metadata') as Record<string, string> | undefined,
     }),
-    sentinel: sentinelBootstrap(t),
+    sentinel: sentinelBootstrap(name, t),
     defaults: Object.fromEntries(flat),
     ...overrides,
   };

@@ -18,6 +18,8 @@ import {
   type RuleSourceEvent,
   type Sentinel,
 } from '../sentinel/index.js';
+import { findFirstNonLoopbackAddress } from '../nacos/index.js';
+import { DashboardTransport } from '../sentinel-transport/index.js';
 import type { HealthIndicator } from './actuator.js';
 import type { SentinelBootstrap, SentinelDataSourceConfig } from './bootstrap.js';
 
@@ -67,6 +69,20 @@ export function sentinelStarter(
   nacos: NacosConnection,
   log: FastifyBaseLogger,
 ): SentinelStarter {
+  // The dashboard transport runs when a dashboard is named, as the Java starter's does.
+  const t = config.transport;
+  const transport =
+    t.dashboard === undefined
+      ? undefined
+      : new DashboardTransport({
+          sentinel,
+          appName: config.appName,
+          dashboard: t.dashboard,
+          ...(t.port !== undefined ? { port: t.port } : {}),
+          ...(t.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: t.heartbeatIntervalMs } : {}),
+          clientIp: t.clientIp ?? findFirstNonLoopbackAddress() ?? '127.0.0.1',
+          onHeartbeatError: (err) => log.warn({ err }, `sentinel heartbeat to ${t.dashboard} failed`),
+        });
   const status = new Map<string, SourceStatus>();
   const bindings: RuleBinding[] = [];
   const repositories: NacosConfigRepository[] = [];
@@ -140,8 +156,10 @@ export function sentinelStarter(
         const source = new FileRuleSource({ files: { [kind]: ds.file!.file } });
         bindings.push(await bindRuleSource(sentinel, source, [kind], report(ds.name)));
       }
+      await transport?.start();
     },
     async stop() {
+      await transport?.stop();
       await Promise.all(bindings.splice(0).map((b) => b.close()));
       for (const r of repositories.splice(0)) r.close();
       sentinel.close();
@@ -150,7 +168,10 @@ export function sentinelStarter(
 
   const health: HealthIndicator = () => ({
     status: 'UP',
-    details: { dataSource: Object.fromEntries(status) },
+    details: {
+      ...(transport ? { dashboard: t.dashboard, commandPort: transport.port } : {}),
+      dataSource: Object.fromEntries(status),
+    },
   });
   return { component, health };
 }

@@ -5,6 +5,8 @@
  * health, and deleting the dataId clears the rules.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -34,7 +36,21 @@ async function sourceStatus(): Promise<{ rules?: number; error?: string } | unde
   return h.components.sentinel.details.dataSource['flow-ds/flow'];
 }
 
+/** Stands where the Sentinel dashboard would: records the heartbeats it receives. */
+const beats: URLSearchParams[] = [];
+let dashboard: Server;
+
 beforeAll(async () => {
+  dashboard = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (req.url === '/registry/machine') beats.push(new URLSearchParams(body));
+      res.end('success');
+    });
+  });
+  await new Promise<void>((r) => dashboard.listen(0, '127.0.0.1', r));
+  const dashboardAddr = `127.0.0.1:${(dashboard.address() as AddressInfo).port}`;
   await publishConfig(dataId, group, JSON.stringify([{ resource: '/hello', count: 0 }]), 'json');
   await new Promise((r) => setTimeout(r, 1500)); // let the publish reach Nacos' read cache
   svc = createService({
@@ -44,8 +60,9 @@ beforeAll(async () => {
     handleSignals: false,
     bootstrap: testBootstrap({
       sentinel: {
+        appName: name,
         enabled: true,
-        transport: {},
+        transport: { dashboard: dashboardAddr, port: 0, clientIp: '127.0.0.1', heartbeatIntervalMs: 500 },
         datasources: [{ name: 'flow-ds', ruleType: 'flow', nacos: { dataId, groupId: group } }],
       },
     }),
@@ -58,6 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.stop();
+  await new Promise((r) => dashboard?.close(r));
   await deleteConfig(dataId, group);
 });
 
@@ -102,5 +120,28 @@ describe('Sentinel rules from Nacos in a running service', () => {
     await deleteConfig(dataId, group);
     await expect.poll(counts, { timeout: 30_000, interval: 300 }).toEqual([]);
     expect(await statuses(3)).toEqual([200, 200, 200]);
+  });
+
+  it('heartbeats to the dashboard and takes rules pushed to its command port', async () => {
+    await expect.poll(() => beats.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const beat = Object.fromEntries(beats.at(-1)!);
+    expect(beat).toMatchObject({ app: name, app_type: '0', ip: '127.0.0.1', v: '1.8.9' });
+    const command = `http://127.0.0.1:${beat.port}`;
+    // What the dashboard does when an operator saves a flow rule for this machine.
+    const data = JSON.stringify([{ resource: '/hello', count: 0, grade: 1, limitApp: 'default' }]);
+    const res = await fetch(`${command}/setRules`, {
+      method: 'POST',
+      body: new URLSearchParams({ type: 'flow', data }),
+    });
+    expect(await res.text()).toBe('success');
+    expect(await statuses(2)).toEqual([429, 429]);
+    const rules = (await (await fetch(`${command}/getRules?type=flow`)).json()) as { resource: string }[];
+    expect(rules.map((r) => r.resource)).toEqual(['/hello']);
+    const now = Date.now();
+    await new Promise((r) => setTimeout(r, 1100)); // the second just used must complete
+    const metric = await (
+      await fetch(`${command}/metric?startTime=${now - 5000}&endTime=${Date.now()}`)
+    ).text();
+    expect(metric).toMatch(/^\d+\|\/hello\|\d+\|[1-9]\d*\|\d+\|\d+\|\d+\|\d+\|\d+\|1$/m);
   });
 });
