@@ -6,6 +6,9 @@
  * engines see exactly the same sequence.
  */
 
+/** A JSON argument: fastjson hands Java the same values (arrays as Lists). */
+export type ScenarioArg = string | number | null | ScenarioArg[];
+
 export interface EntryEvent {
   t: number;
   op: 'entry';
@@ -13,7 +16,7 @@ export interface EntryEvent {
   resource: string;
   context?: string;
   origin?: string;
-  args?: (string | number)[];
+  args?: ScenarioArg[];
   count?: number;
   /** IN entries count towards system rules; default OUT. */
   type?: 'IN' | 'OUT';
@@ -42,6 +45,8 @@ export interface Scenario {
   name: string;
   seed: number;
   startMs: number;
+  /** Warm-up cold factor (Java: csp.sentinel.flow.cold.factor); default 3. */
+  coldFactor?: number;
   rules: ScenarioRules;
   events: ScenarioEvent[];
   /** Lines Java's replay must contain, so a scenario that stops exercising its rule fails. */
@@ -64,7 +69,7 @@ export interface RequestSpec {
   resource: string;
   context?: string;
   origin?: string;
-  args?: (string | number)[];
+  args?: ScenarioArg[];
   count?: number;
   type?: 'IN' | 'OUT';
 }
@@ -165,5 +170,11 @@ export function scenario(
 
 /** The scenario as the Java fixture reads it. */
 export function scenarioJson(s: Scenario): string {
-  return JSON.stringify({ name: s.name, startMs: s.startMs, rules: s.rules, events: s.events });
+  return JSON.stringify({
+    name: s.name,
+    startMs: s.startMs,
+    coldFactor: s.coldFactor,
+    rules: s.rules,
+    events: s.events,
+  });
 }

@@ -3,18 +3,30 @@
  * fixed seed, so a failure replays exactly.
  */
 import {
+  errorCount,
+  errorRatio,
+  flowAndBreaker,
+  longInFlight,
+  slowRatio,
+  slowRatioLongInterval,
+} from './breaker-scenarios.js';
+import {
   batchOverCount,
+  batchZero,
   bucketEdges,
-  chain,
   clusterAndRegex,
   idleGaps,
-  limitApp,
   originShaping,
+  relateChainThread,
+  threadByOrigin,
+  warmUpColdFactor,
+} from './flow-edge-scenarios.js';
+import {
+  chain,
+  limitApp,
   qpsReject,
   rateLimiter,
   relate,
-  relateChainThread,
-  threadByOrigin,
   threadGrade,
   warmUp,
   warmUpOdd,
@@ -22,16 +34,12 @@ import {
 } from './flow-scenarios.js';
 import {
   authority,
-  errorCount,
-  errorRatio,
-  flowAndBreaker,
-  longInFlight,
+  authorityLists,
+  paramCollections,
   paramFlow,
   paramLongDuration,
   paramRateLimiter,
   paramThread,
-  slowRatio,
-  slowRatioLongInterval,
   systemScenarios,
 } from './guard-scenarios.js';
 import { validationParity } from './known-differences.js';
@@ -49,9 +57,12 @@ export function differentialScenarios(): Scenario[] {
     warmUp(),
     warmUpOdd(),
     warmUpRateLimiter(),
+    warmUpColdFactor(5, 501),
+    warmUpColdFactor(2, 502),
     rateLimiter(20, 500, 5),
     rateLimiter(100, 200, 6),
     batchOverCount(),
+    batchZero(),
     originShaping(),
     relate(),
     chain(),
@@ -70,7 +81,9 @@ export function differentialScenarios(): Scenario[] {
     paramLongDuration(),
     paramRateLimiter(),
     paramThread(),
+    paramCollections(),
     authority(),
+    authorityLists(),
     ...systemScenarios(),
     validationParity(),
   ];

@@ -11,7 +11,11 @@ import type { Scenario } from './scenario.js';
 
 export function replayOnSilk(s: Scenario): string[] {
   const clock = new ManualClock(s.startMs);
-  const sentinel = createSentinel({ clock, systemStatus: new StaticSystemStatus() });
+  const sentinel = createSentinel({
+    clock,
+    systemStatus: new StaticSystemStatus(),
+    coldFactor: s.coldFactor,
+  });
   const out: string[] = [];
   let current = -1;
   sentinel.degradeRules.onStateChange((prev, next, rule) => {

@@ -49,7 +49,7 @@ import com.alibaba.fastjson.JSONObject;
  * Replays a scenario through Java Sentinel on a virtual clock.
  *
  * <p>Usage: {@code java -jar sentinel-diff.jar <scenario.json> <result.txt>}. The scenario is
- * {@code {startMs, rules: {flow, degrade, paramFlow, authority, system}, events: [...]}} where each
+ * {@code {startMs, coldFactor?, rules: {flow, degrade, paramFlow, authority, system}, events: [...]}} where each
  * event is {@code {t, op: "entry", id, resource, context?, origin?, args?, count?, type?}} or
  * {@code {t, op: "exit", id, error?}}; rules are Sentinel's own JSON, parsed with fastjson as
  * Sentinel's data sources parse them. The result has one line per event, in order —
@@ -92,6 +92,10 @@ public final class SentinelDiff {
         }
         JSONObject scenario = JSON.parseObject(Files.readString(Path.of(argv[0]), StandardCharsets.UTF_8));
         TimeUtil.set(scenario.getLongValue("startMs"));
+        if (scenario.containsKey("coldFactor")) {
+            // Read once, when the first warm-up controller is built.
+            System.setProperty("csp.sentinel.flow.cold.factor", scenario.getString("coldFactor"));
+        }
         JSONObject rules = scenario.getJSONObject("rules");
         List<FlowRule> flow = rulesOf(rules, "flow", FlowRule.class);
         List<DegradeRule> degrade = rulesOf(rules, "degrade", DegradeRule.class);
@@ -158,6 +162,13 @@ public final class SentinelDiff {
         int count = ev.containsKey("count") ? ev.getIntValue("count") : 1;
         JSONArray argList = ev.getJSONArray("args");
         Object[] args = argList == null ? new Object[0] : argList.toArray();
+        for (int i = 0; i < args.length; i++) {
+            // A collection argument as a Java caller would pass it (fastjson's JSONArray
+            // prints itself as JSON, a List as [a, b]).
+            if (args[i] instanceof JSONArray) {
+                args[i] = new ArrayList<>((JSONArray) args[i]);
+            }
+        }
         EntryType type = "IN".equals(ev.getString("type")) ? EntryType.IN : EntryType.OUT;
         String contextName = ev.getString("context");
         String origin = ev.getString("origin") == null ? "" : ev.getString("origin");
