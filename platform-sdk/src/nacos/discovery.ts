@@ -38,6 +38,8 @@ export interface NacosDiscoveryOptions {
 
 interface Entry {
   instances: ServiceInstance[];
+  /** The instances `choose` may pick (healthy, enabled, same cluster first), kept with the list. */
+  usable: ServiceInstance[];
   balancer: LoadBalancer;
   listener: (hosts: Host[]) => void;
   timer: NodeJS.Timeout;
@@ -126,11 +128,7 @@ export class NacosDiscovery implements Component {
   /** One instance to call, or undefined when none is usable. */
   async choose(serviceName: string, groupName = DEFAULT_GROUP): Promise<ServiceInstance | undefined> {
     const e = await this.entry(serviceName, groupName);
-    const usable = candidates(e.instances, {
-      healthyOnly: this.opts.healthyOnly ?? true,
-      ...(this.opts.clusterName ? { clusterName: this.opts.clusterName } : {}),
-    });
-    return e.balancer.choose(usable);
+    return e.balancer.choose(e.usable);
   }
 
   private entry(serviceName: string, groupName: string): Promise<Entry> {
@@ -158,6 +156,7 @@ export class NacosDiscovery implements Component {
         );
       }, this.opts.refreshIntervalMs ?? 5000),
       instances: [],
+      usable: [],
       balancer: loadBalancers[this.opts.loadBalancer ?? 'random'](),
       listener: (hosts) => {
         // The client's reactor also hands out [] when it merely failed to reach Nacos, so an
@@ -178,10 +177,10 @@ export class NacosDiscovery implements Component {
         client.getAllInstances(serviceName, groupName, '', true),
         this.opts.lookupTimeoutMs ?? 3000,
       );
-      entry.instances = hosts.map((h) => toInstance(h, serviceName));
+      this.setInstances(entry, hosts.map((h) => toInstance(h, serviceName)));
       this.writeSnapshot(key, entry.instances);
     } catch {
-      entry.instances = this.readSnapshot(key);
+      this.setInstances(entry, this.readSnapshot(key));
     }
     entry.timer.unref();
     client.subscribe({ serviceName, groupName }, entry.listener);
@@ -208,8 +207,17 @@ export class NacosDiscovery implements Component {
   private apply(entry: Entry, key: string, hosts: Host[], serviceName: string): void {
     const next = hosts.map((h) => toInstance(h, serviceName));
     if (JSON.stringify(next) === JSON.stringify(entry.instances)) return;
-    entry.instances = next;
+    this.setInstances(entry, next);
     this.writeSnapshot(key, next);
+  }
+
+  // Filtering happens when the list changes, not on every call: `choose` only balances.
+  private setInstances(entry: Entry, instances: ServiceInstance[]): void {
+    entry.instances = instances;
+    entry.usable = candidates(instances, {
+      healthyOnly: this.opts.healthyOnly ?? true,
+      ...(this.opts.clusterName ? { clusterName: this.opts.clusterName } : {}),
+    });
   }
 
   private snapshotFile(key: string): string {
