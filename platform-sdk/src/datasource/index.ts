@@ -13,6 +13,12 @@
  *  - `ShardingRuleFollower` keeps the rule in a Nacos dataId; an edit applies to new
  *    statements and transactions, a bad edit keeps the last good rule.
  *
+ * Read/write splitting: `ReadwriteSplittingResource` sends writes, locking reads and
+ * transactions to the primary and reads to healthy replicas (ROUND_ROBIN / RANDOM); a replica
+ * down, with replication stopped or lagging past `maxLagSeconds` is skipped, and a failed
+ * replica read is retried on the primary. `withPrimary(fn)` / `withReadYourWrites(fn)` pin
+ * reads in an async scope.
+ *
  * Physical data sources are named resources (`DataSourceResource`): a pool (`poolResource`)
  * or a read/write group, and the seam a transaction layer wraps.
  *
@@ -66,6 +72,14 @@ export {
   type ResourceConnection,
 } from './resource.js';
 export { readsPinnedToPrimary, withPrimary, withReadYourWrites } from './read-hint.js';
+export {
+  ReadwriteSplittingResource,
+  readwriteSplittingFromRule,
+  type LoadBalancerType,
+  type ReadwriteSplittingOptions,
+  type ReplicaSource,
+} from './readwrite-splitting.js';
+export { isConnectionError, judgeReplica, type ReplicaVerdict, type SlaveStatus } from './replica-health.js';
 export {
   loadShardingRule,
   ShardingRuleFollower,
