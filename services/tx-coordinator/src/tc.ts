@@ -97,8 +97,12 @@ export class TransactionCoordinator implements Component {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.server?.close();
-    await this.admin?.close();
-    await this.pool?.end();
+    this.timer = undefined;
+    const [server, admin, pool] = [this.server, this.admin, this.pool];
+    this.server = this.admin = this.pool = undefined;
+    this.coordinator = undefined; // a recovery round in flight finds nothing to drive next
+    await server?.close();
+    await admin?.close();
+    await pool?.end();
   }
 }
