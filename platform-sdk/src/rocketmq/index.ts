@@ -35,6 +35,8 @@ export {
   type MessageHandler,
   type Subscription,
 } from './consumer.js';
+export { Outbox, EVENT_ID_PROPERTY, type Executor, type OutboxOptions } from './outbox.js';
+export { OutboxRelay, type OutboxRelayOptions, type RelayStats } from './outbox-relay.js';
 export { idempotent, dedupeKeyOf, type IdempotentOptions } from './idempotent.js';
 export { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
 export {

@@ -4,7 +4,8 @@
  * a check that fails clearly when the proxy is down, and a tracker that stops every client a
  * test started.
  */
-import { endpoints, redis as redisConfig, rocketmq } from '@silk/stack/config';
+import { endpoints, mariadb, redis as redisConfig, rocketmq } from '@silk/stack/config';
+import mysql, { type Pool } from 'mysql2/promise';
 import {
   deleteConsumerGroups,
   ensureConsumerGroups,
@@ -77,7 +78,7 @@ export async function connectRedis(): Promise<Redis> {
 export class Started {
   private readonly all: { stop(): Promise<void> }[] = [];
 
-  async add<T extends { start(): Promise<void>; stop(): Promise<void> }>(c: T): Promise<T> {
+  async add<T extends { start(): Promise<void> | void; stop(): Promise<void> }>(c: T): Promise<T> {
     await c.start();
     this.all.push(c);
     return c;
@@ -99,3 +100,22 @@ export async function until(check: () => boolean, timeoutMs: number, what: strin
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A pool on silk_test (fails clearly when MariaDB is down). */
+export async function testPool(): Promise<Pool> {
+  const pool = mysql.createPool({
+    host: '127.0.0.1',
+    port: mariadb.port,
+    user: mariadb.user,
+    password: mariadb.password,
+    database: 'silk_test',
+    connectionLimit: 4,
+  });
+  try {
+    await pool.query('SELECT 1');
+    return pool;
+  } catch (err) {
+    await pool.end();
+    throw new Error(`MariaDB not reachable on ${mariadb.port} — run \`pnpm stack up\``, { cause: err });
+  }
+}
