@@ -12,6 +12,7 @@ import type { LoadBalanceName } from './load-balance.js';
 import type { DubboNacosRegistry } from './nacos-registry.js';
 import type { ProviderDiscovery } from './provider-discovery.js';
 import { DubboReference } from './reference.js';
+import { buildMetadataInfo, metadataServiceDefinition } from './app-registration.js';
 import type { DubboServiceDefinition } from './service-definition.js';
 
 export interface DubboProviderOptions extends ExchangeServerOptions {
@@ -42,7 +43,17 @@ export class DubboProvider implements Component {
 
   async start(): Promise<void> {
     const port = await this.server.start();
-    for (const e of this.exported) await this.opts.registry?.register(e.def, port, e.weight);
+    const reg = this.opts.registry;
+    if (!reg) return;
+    if (reg.interfaceLevel) for (const e of this.exported) await reg.register(e.def, port, e.weight);
+    if (reg.applicationLevel) {
+      const defs = this.exported.map((e) => e.def);
+      const metadata = buildMetadataInfo(reg.application, defs, port);
+      this.server.export(metadataServiceDefinition(reg.application), {
+        getMetadataInfo: () => metadata.value,
+      });
+      await reg.registerApplication(defs, port, metadata);
+    }
   }
 
   async stop(): Promise<void> {

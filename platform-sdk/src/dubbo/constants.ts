@@ -26,6 +26,8 @@ export const DEFAULT_RETRIES = 2;
 
 /** Version.DEFAULT_DUBBO_PROTOCOL_VERSION, written first in every request body. */
 export const DUBBO_VERSION = '2.0.2';
+/** The Java Dubbo release whose registration Silk mirrors (what Java providers put in `release`). */
+export const DUBBO_RELEASE = '3.3.5';
 /** Version.LOWEST_VERSION_FOR_RESPONSE_ATTACHMENT / HIGHEST_PROTOCOL_VERSION. */
 export const LOWEST_VERSION_FOR_RESPONSE_ATTACHMENT = 2000200;
 export const HIGHEST_PROTOCOL_VERSION = 2009900;

@@ -56,6 +56,35 @@ describe('Java Dubbo 3 consumer → Silk provider', () => {
   }, 240_000);
 });
 
+describe('Java Dubbo 3 consumer → Silk provider registered at the application level only', () => {
+  it('resolves the interface through the mapping, reads MetadataService and calls every method', async () => {
+    const version = `1.1.${run}`;
+    const registry = new DubboNacosRegistry({
+      connection,
+      application: `silk-dubbo-app-level-${run}`,
+      registerMode: 'instance',
+    });
+    const provider = new DubboProvider({ port: await freePort(), registry, drainMs: 100 });
+    provider.export(typeMatrixService(version), typeMatrixHandlers);
+    await provider.start();
+    started.push(provider);
+    const java = spawnJava(jar, [
+      'consumer',
+      connection.serverAddr,
+      `java-dubbo-consumer-app-${run}`,
+      version,
+    ]);
+    started.push(java);
+    const done = await java.waitForOutput(/CONSUMER DONE passed=(\d+) failed=(\d+)/, 180_000);
+    const checks = java.output.split('\n').filter((l) => l.startsWith('CHECK'));
+    expect(
+      checks.filter((l) => !l.endsWith(' OK')),
+      java.output.slice(-4000),
+    ).toEqual([]);
+    expect(Number(done[1])).toBe(20);
+  }, 240_000);
+});
+
 describe('Silk consumer → Java Dubbo 3 provider', () => {
   let ref: DubboReference;
   let svc: Record<string, (...a: unknown[]) => Promise<unknown>>;

@@ -17,18 +17,16 @@ import {
   type NacosConnection,
   type NacosDiscovery,
 } from '../nacos/index.js';
-import { DUBBO_VERSION } from './constants.js';
+import { DUBBO_RELEASE, DUBBO_VERSION } from './constants.js';
 import type { ProviderAddress } from './load-balance.js';
 import type { ProviderDiscovery, ServiceCoordinates } from './provider-discovery.js';
 import type { DubboServiceDefinition } from './service-definition.js';
+import { DubboAppRegistration, type MetadataInfo } from './app-registration.js';
 
 /** NacosRegistry.getServiceName: category:interface:version:group. */
 export function nacosServiceName(s: ServiceCoordinates, category = 'providers'): string {
   return `${category}:${s.interface}:${s.version ?? ''}:${s.group ?? ''}`;
 }
-
-/** The Java Dubbo release whose registration this mirrors (what Java providers put in `release`). */
-export const DUBBO_RELEASE = '3.3.5';
 
 export interface ProviderUrlOptions {
   application: string;
@@ -70,6 +68,11 @@ export interface DubboNacosRegistryOptions {
   group?: string;
   /** Address to register; default the first non-loopback IPv4 address, as Java picks. */
   ip?: string;
+  /**
+   * Dubbo's `register-mode`: `interface` (providers:<interface>:... names), `instance`
+   * (application-level, app-registration.ts) or `all`, the default, as in Dubbo 3.
+   */
+  registerMode?: 'interface' | 'instance' | 'all';
   now?: () => number;
 }
 
@@ -95,9 +98,38 @@ export class DubboNacosRegistry implements Component {
   private client: NamingClient | undefined;
   private readonly registered: Registered[] = [];
   private readonly ip: string;
+  private app: DubboAppRegistration | undefined;
 
   constructor(private readonly opts: DubboNacosRegistryOptions) {
     this.ip = opts.ip ?? findFirstNonLoopbackAddress();
+  }
+
+  get application(): string {
+    return this.opts.application;
+  }
+
+  get interfaceLevel(): boolean {
+    return (this.opts.registerMode ?? 'all') !== 'instance';
+  }
+
+  get applicationLevel(): boolean {
+    return (this.opts.registerMode ?? 'all') !== 'interface';
+  }
+
+  /** Registers the application instance and interface mappings (application-level discovery). */
+  async registerApplication(
+    services: readonly DubboServiceDefinition[],
+    port: number,
+    metadata: MetadataInfo,
+  ): Promise<void> {
+    this.app ??= new DubboAppRegistration({
+      connection: this.opts.connection,
+      application: this.opts.application,
+      ip: this.ip,
+      ...(this.opts.group !== undefined ? { group: this.opts.group } : {}),
+      ...(this.opts.now !== undefined ? { now: this.opts.now } : {}),
+    });
+    await this.app.register(services, port, metadata);
   }
 
   get address(): string {
@@ -138,6 +170,8 @@ export class DubboNacosRegistry implements Component {
 
   /** Deregisters everything first, so consumers stop choosing us before we stop serving. */
   async stop(): Promise<void> {
+    await this.app?.stop();
+    this.app = undefined;
     const client = this.client;
     this.client = undefined;
     if (!client) return;
