@@ -3,46 +3,20 @@
  * RLock on the same name exclude each other, wake each other on release, and see each other's
  * lease expire. The fixture jar is built with Maven once and rebuilt only when its sources change.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { buildJavaFixture, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { LockClient } from './lock-client.js';
 import { Connections, deleteByPrefix, sleepMs, uniquePrefix } from './redis-it-support.js';
 
-const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../interop/java/redisson-lock');
-const JAR = join(FIXTURE, 'target/redisson-lock-0.1.0.jar');
-const SOURCES = [
-  join(FIXTURE, 'pom.xml'),
-  join(FIXTURE, 'src/main/java/dev/silk/interop/redisson/LockContender.java'),
-];
 const REDIS_URL = `redis://${process.env.SILK_REDIS_HOST ?? '127.0.0.1'}:${process.env.SILK_REDIS_PORT ?? 6379}`;
 
 const conns = new Connections();
 const prefix = uniquePrefix('redisson');
 const clients: LockClient[] = [];
-const children: ChildProcess[] = [];
+const children: JavaProcess[] = [];
+let jar = '';
 let admin: Redis;
-
-function buildFixture(): void {
-  const fresh = existsSync(JAR) && SOURCES.every((s) => statSync(s).mtimeMs < statSync(JAR).mtimeMs);
-  if (fresh) return;
-  const build = spawnSync('mvn', ['-q', '-B', 'package', '-DskipTests'], {
-    cwd: FIXTURE,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (build.status !== 0) {
-    const why = build.error === undefined ? `exit ${build.status}` : String(build.error);
-    throw new Error(
-      `building the Redisson fixture failed (mvn -q package in ${FIXTURE}: ${why}); ` +
-        `it needs Maven and JDK 17 on PATH and Maven Central reachable:\n${build.stdout}\n${build.stderr}`,
-    );
-  }
-}
 
 interface JavaRun {
   /** Resolves with the first stdout line starting with `prefix`. */
@@ -50,29 +24,15 @@ interface JavaRun {
   exit: Promise<number | null>;
 }
 
+const escapeRe = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function java(...args: string[]): JavaRun {
-  const child = spawn('java', ['-jar', JAR, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: string[] = [];
-  const waiting: { prefix: string; resolve: (l: string) => void }[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    lines.push(l);
-    for (const w of waiting.filter((x) => l.startsWith(x.prefix))) w.resolve(l);
-  });
-  const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const p = spawnJava(jar, args);
+  children.push(p);
+  const exit = new Promise<number | null>((res) => p.child.once('exit', (code) => res(code)));
   return {
     exit,
-    line: (p) =>
-      new Promise((res, rej) => {
-        const seen = lines.find((l) => l.startsWith(p));
-        if (seen !== undefined) return res(seen);
-        waiting.push({ prefix: p, resolve: res });
-        void exit.then((code) =>
-          rej(new Error(`java ${args[0]} exited ${code} before "${p}":\n${lines.join('\n')}\n${stderr}`)),
-        );
-      }),
+    line: async (prefix) => (await p.waitForOutput(new RegExp(`^${escapeRe(prefix)}.*$`, 'm'), 60_000))[0],
   };
 }
 
@@ -85,11 +45,11 @@ async function client(): Promise<LockClient> {
 // A cold ~/.m2 downloads Redisson and its Netty once: give the build more than the usual hook time.
 beforeAll(async () => {
   admin = await conns.open();
-  buildFixture();
+  jar = buildJavaFixture('redisson-lock', 'redisson-lock-0.1.0.jar');
 }, 600_000);
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0)) if (!child.exited) child.child.kill('SIGKILL');
   await Promise.all(clients.splice(0).map((c) => c.stop()));
 });
 

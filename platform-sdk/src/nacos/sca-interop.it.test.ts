@@ -6,20 +6,15 @@
  * and both follow an edit of it, and the two instances look alike in Nacos. The Java client
  * talks gRPC (9848) to Nacos, Silk the HTTP Open API; both land in the same service lists.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { nacos } from '@silk/stack/config';
+import { buildJavaFixture, freePort, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createService, type SilkService } from '../fastify/index.js';
 import { ServiceClient } from '../http/index.js';
 
-const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../interop/java/sca-app');
-const JAR = join(FIXTURE, 'target/sca-app.jar');
 const serverAddr = `127.0.0.1:${nacos.port}`;
 const base = `http://${serverAddr}${nacos.contextPath}`;
 const silkName = `silk-interop-${process.pid}`;
@@ -28,41 +23,8 @@ const sharedDataId = `silk-interop-shared-${process.pid}.yaml`;
 
 let accessToken = '';
 let javaPort = 0;
-let java: ChildProcess | undefined;
-let javaLog = '';
+let java: JavaProcess | undefined;
 let client: ServiceClient | undefined;
-
-function sourcesOf(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourcesOf(join(dir, e.name)) : [join(dir, e.name)],
-  );
-}
-
-function buildFixture(): void {
-  const sources = [join(FIXTURE, 'pom.xml'), ...sourcesOf(join(FIXTURE, 'src'))];
-  const fresh = existsSync(JAR) && sources.every((s) => statSync(s).mtimeMs < statSync(JAR).mtimeMs);
-  if (fresh) return;
-  const build = spawnSync('mvn', ['-q', '-B', 'package', '-DskipTests'], {
-    cwd: FIXTURE,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (build.status !== 0) {
-    const why = build.error === undefined ? `exit ${build.status}` : String(build.error);
-    throw new Error(
-      `building the Spring Cloud Alibaba fixture failed (mvn -q package in ${FIXTURE}: ${why}); ` +
-        `it needs Maven and JDK 17 on PATH and Maven Central reachable:\n${build.stdout}\n${build.stderr}`,
-    );
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
-  const { port } = srv.address() as { port: number };
-  await new Promise((res) => srv.close(res));
-  return port;
-}
 
 async function login(): Promise<string> {
   const res = await fetch(`${base}/v1/auth/users/login`, {
@@ -111,12 +73,12 @@ async function getJson(url: string): Promise<unknown> {
 async function waitForJava(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (java?.exitCode !== null) throw new Error(`the SCA app exited (${java?.exitCode}):\n${javaLog}`);
+    if (java === undefined || java.exited) throw new Error(`the SCA app exited:\n${java?.output ?? ''}`);
     const up = await getJson(`http://127.0.0.1:${javaPort}/actuator/health`).catch(() => undefined);
     if ((up as { status?: string } | undefined)?.status === 'UP') return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`the SCA app was not UP within ${timeoutMs} ms:\n${javaLog}`);
+  throw new Error(`the SCA app was not UP within ${timeoutMs} ms:\n${java?.output ?? ''}`);
 }
 
 const schema = z.object({ silk: z.object({ interop: z.object({ message: z.string() }) }) });
@@ -129,7 +91,7 @@ const javaUrl = (path: string) => `http://127.0.0.1:${javaPort}${path}`;
 beforeAll(async () => {
   accessToken = await login();
   await publishShared('hello-from-nacos');
-  buildFixture();
+  const jar = buildJavaFixture('sca-app', 'sca-app.jar');
 
   svc = createService({
     name: silkName,
@@ -154,36 +116,22 @@ beforeAll(async () => {
   await svc.start();
 
   javaPort = await freePort();
-  java = spawn(
-    'java',
-    [
-      '-XX:TieredStopAtLevel=1',
-      '-jar',
-      JAR,
-      `--server.port=${javaPort}`,
-      `--spring.application.name=${javaName}`,
-      `--spring.cloud.nacos.server-addr=${serverAddr}`,
-      `--spring.cloud.nacos.username=${nacos.username}`,
-      `--spring.cloud.nacos.password=${nacos.password}`,
-      '--spring.cloud.nacos.discovery.ip=127.0.0.1',
-      `--spring.config.import=optional:nacos:${sharedDataId}?refreshEnabled=true`,
-      // The default LoadBalancer cache keeps a service's instance list for 35 s.
-      '--spring.cloud.loadbalancer.cache.ttl=2s',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  java.stdout?.on('data', (d: Buffer) => (javaLog += d.toString()));
-  java.stderr?.on('data', (d: Buffer) => (javaLog += d.toString()));
+  java = spawnJava(jar, [
+    `--server.port=${javaPort}`,
+    `--spring.application.name=${javaName}`,
+    `--spring.cloud.nacos.server-addr=${serverAddr}`,
+    `--spring.cloud.nacos.username=${nacos.username}`,
+    `--spring.cloud.nacos.password=${nacos.password}`,
+    '--spring.cloud.nacos.discovery.ip=127.0.0.1',
+    `--spring.config.import=optional:nacos:${sharedDataId}?refreshEnabled=true`,
+    // The default LoadBalancer cache keeps a service's instance list for 35 s.
+    '--spring.cloud.loadbalancer.cache.ttl=2s',
+  ]);
   await waitForJava(120_000);
 }, 600_000);
 
 afterAll(async () => {
-  if (java && java.exitCode === null) {
-    const exited = new Promise((r) => java?.once('exit', r));
-    java.kill('SIGTERM'); // Spring deregisters from Nacos on a graceful shutdown
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (java.exitCode === null) java.kill('SIGKILL');
-  }
+  await java?.stop(); // SIGTERM first: Spring deregisters from Nacos on a graceful shutdown
   await client?.close();
   await svc?.stop();
   if (accessToken) {
