@@ -2,7 +2,7 @@
  * Where Silk deliberately differs from Java Sentinel 1.8.9, pinned so the difference stays
  * written down: the test asserts these exact lines differ, and nothing else.
  *
- * Silk rejects (with a reason) rules that Java loads without complaint. For a strategy code
+ * Rule validation: Silk rejects (with a reason) rules that Java loads without complaint. For a strategy code
  * Java does not know (3) or a hot-parameter grade it does not know (5) that changes nothing —
  * Java loads the rule but it never applies. For the three below Java does enforce the rule,
  * so a Java service limits traffic that a Silk service, having rejected the rule, lets through.
@@ -11,10 +11,24 @@ import { scenario, type Scenario } from './scenario.js';
 
 export interface KnownDifference {
   scenario: Scenario;
-  /** The lines that differ, as Java and Silk print them, and why. */
+  /**
+   * The lines that differ, without their event index, counted: `2 x B flow default` means two
+   * lines differ where this side printed `<i> B flow default`.
+   */
   java: string[];
   silk: string[];
   why: string;
+}
+
+/** Counts the differing lines of one side by their text without the event index. */
+export function summarizeDifferences(mine: readonly string[], theirs: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  mine.forEach((line, i) => {
+    if (line === theirs[i]) return;
+    const text = line.replace(/^\d+ /, '');
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  });
+  return [...counts].map(([text, n]) => `${n} x ${text}`);
 }
 
 /** Three requests 10 ms apart on `resource`, the hot argument 'x'. */
@@ -46,8 +60,8 @@ export function knownDifferences(): KnownDifference[] {
       'flow rule with controlBehavior 4 (unknown), count 1',
       { flow: [{ resource: 'v6', count: 1, controlBehavior: 4 }] },
       'v6',
-      ['R flow 1', '2 B flow default', '3 -', '4 B flow default', '5 -'],
-      ['R flow 0', '2 P 0', '3 X', '4 P 0', '5 X'],
+      ['1 x R flow 1', '2 x B flow default', '2 x -'],
+      ['1 x R flow 0', '2 x P 0', '2 x X'],
       'FlowRuleUtil.checkControlBehaviorField returns true for an unknown code and generateRater ' +
         'falls back to a DefaultController, so Java rejects above count; Silk rejects the rule instead',
     ),
@@ -55,8 +69,8 @@ export function knownDifferences(): KnownDifference[] {
       'param-flow rule with controlBehavior 1 (warm-up, not a hot-parameter behaviour), count 1',
       { paramFlow: [{ resource: 'p2', paramIdx: 0, count: 1, controlBehavior: 1 }] },
       'p2',
-      ['R paramFlow 1', '2 B param-flow x', '3 -', '4 B param-flow x', '5 -'],
-      ['R paramFlow 0', '2 P 0', '3 X', '4 P 0', '5 X'],
+      ['1 x R paramFlow 1', '2 x B param-flow x', '2 x -'],
+      ['1 x R paramFlow 0', '2 x P 0', '2 x X'],
       'ParamFlowRuleUtil.isValidRule only asks controlBehavior >= 0 and ParamFlowChecker uses the ' +
         'token bucket for anything but RATE_LIMITER; Silk rejects the rule',
     ),
@@ -73,12 +87,40 @@ export function knownDifferences(): KnownDifference[] {
         ],
       },
       'p5',
-      ['R paramFlow 1', '2 B param-flow x', '3 -', '4 B param-flow x', '5 -'],
-      ['R paramFlow 0', '2 P 0', '3 X', '4 P 0', '5 X'],
+      ['1 x R paramFlow 1', '2 x B param-flow x', '2 x -'],
+      ['1 x R paramFlow 0', '2 x P 0', '2 x X'],
       'ParamFlowRuleUtil.parseHotItems logs and skips an item that does not parse and keeps the ' +
         'rule; Silk rejects the whole rule',
     ),
+    reloadKeepsWarmUp(),
   ];
+}
+
+/**
+ * Java rebuilds every flow controller whenever the pushed list differs from the last one, so
+ * editing one rule sends an unchanged warm-up rule back to cold; Silk keeps the controller of
+ * an unchanged rule (flow/rule-manager.ts says so). A warm rule (10 QPS, 5 s) under 12.5/s is
+ * pushed again beside an edited rule: Java admits 5 a second for the next two seconds, Silk 10.
+ */
+function reloadKeepsWarmUp(): KnownDifference {
+  const warm = { resource: 'w', count: 10, controlBehavior: 1, warmUpPeriodSec: 5 };
+  return {
+    scenario: scenario(
+      'flow rules pushed again with one edited: the unchanged WARM_UP rule keeps its warmth in Silk only',
+      0,
+      { flow: [warm, { resource: 'q', count: 5 }] },
+      (b) => {
+        for (let t = 0; t < 14_000; t += 80) b.request(t, { resource: 'w' }, 1);
+        b.load(12_050, { flow: [warm, { resource: 'q', count: 6 }] });
+      },
+      [],
+    ),
+    java: ['10 x B flow default', '10 x -'],
+    silk: ['10 x P 0', '10 x X'],
+    why:
+      'FlowRuleUtil.buildFlowRuleMap calls generateRater for every rule on each load, so a new ' +
+      'WarmUpController starts from a full bucket (cold); Silk reuses the controller of an unchanged rule',
+  };
 }
 
 /**

@@ -29,7 +29,14 @@ export interface ExitEvent {
   error?: boolean;
 }
 
-export type ScenarioEvent = EntryEvent | ExitEvent;
+/** A rule push while traffic runs: only the kinds given are replaced. */
+export interface LoadEvent {
+  t: number;
+  op: 'load';
+  rules: ScenarioRules;
+}
+
+export type ScenarioEvent = EntryEvent | ExitEvent | LoadEvent;
 
 export interface ScenarioRules {
   flow?: Record<string, unknown>[];
@@ -91,6 +98,11 @@ export class ScheduleBuilder {
     const exit: ExitEvent = { t: t + rt, op: 'exit', id };
     if (error) exit.error = true;
     this.#events.push({ seq: this.#seq++, e: exit });
+  }
+
+  /** Replaces the rules of the kinds in `rules` at `t`, as a data source push would. */
+  load(t: number, rules: ScenarioRules): void {
+    this.#events.push({ seq: this.#seq++, e: { t, op: 'load', rules } });
   }
 
   /**

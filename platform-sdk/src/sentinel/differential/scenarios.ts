@@ -43,6 +43,7 @@ import {
   systemScenarios,
 } from './guard-scenarios.js';
 import { validationParity } from './known-differences.js';
+import { reloadBreakers, reloadFlowUnchanged, reloadParams } from './reload-scenarios.js';
 import type { Scenario } from './scenario.js';
 
 export function differentialScenarios(): Scenario[] {
@@ -86,5 +87,8 @@ export function differentialScenarios(): Scenario[] {
     authorityLists(),
     ...systemScenarios(),
     validationParity(),
+    reloadFlowUnchanged(),
+    reloadBreakers(),
+    reloadParams(),
   ];
 }

@@ -1,13 +1,13 @@
 /**
  * Replays a differential scenario through Silk's engine on a ManualClock and writes the same
  * lines the Java fixture writes (see interop/java/sentinel-diff): `R <kind> <loaded>` per rule
- * kind, then per event `<i> P <waitMs>`, `<i> B <kind> <limitApp | hot value | system limit type>`, `<i> X` or
- * `<i> -`, with `<i> S <resource>/<grade> <from> <to>` for breaker transitions, and `END <n>`.
+ * kind, then per event `<i> P <waitMs>`, `<i> B <kind> <limitApp | hot value | system limit type>`, `<i> X`,
+ * `<i> -` or `<i> L` (a rule push), with `<i> S <resource>/<grade> <from> <to>` for breaker transitions, and `END <n>`.
  * A queued request does not wait here: the clock moves only to the next event's time, as the
  * Java side skips its sleep.
  */
 import { ManualClock, StaticSystemStatus, createSentinel, type Entry } from '../index.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario, ScenarioRules } from './scenario.js';
 
 export function replayOnSilk(s: Scenario): string[] {
   const clock = new ManualClock(s.startMs);
@@ -21,6 +21,13 @@ export function replayOnSilk(s: Scenario): string[] {
   sentinel.degradeRules.onStateChange((prev, next, rule) => {
     out.push(`${current} S ${rule.resource}/${rule.grade} ${prev} ${next}`);
   });
+  const load = (rules: ScenarioRules): void => {
+    if (rules.flow) sentinel.flowRules.loadRules(rules.flow);
+    if (rules.degrade) sentinel.degradeRules.loadRules(rules.degrade);
+    if (rules.paramFlow) sentinel.paramFlowRules.loadRules(rules.paramFlow);
+    if (rules.authority) sentinel.authorityRules.loadRules(rules.authority);
+    if (rules.system) sentinel.systemRules.loadRules(rules.system);
+  };
   out.push(`R flow ${sentinel.flowRules.loadRules(s.rules.flow ?? []).rules.length}`);
   out.push(`R degrade ${sentinel.degradeRules.loadRules(s.rules.degrade ?? []).rules.length}`);
   out.push(`R paramFlow ${sentinel.paramFlowRules.loadRules(s.rules.paramFlow ?? []).rules.length}`);
@@ -32,6 +39,11 @@ export function replayOnSilk(s: Scenario): string[] {
     current = i;
     if (ev.t < clock.now()) throw new Error(`event ${i} goes back in time: ${ev.t}`);
     clock.set(ev.t);
+    if (ev.op === 'load') {
+      load(ev.rules);
+      out.push(`${i} L`);
+      return;
+    }
     if (ev.op === 'entry') {
       const context = ev.context === undefined ? undefined : sentinel.context(ev.context, ev.origin ?? '');
       const r = sentinel.entry(ev.resource, {

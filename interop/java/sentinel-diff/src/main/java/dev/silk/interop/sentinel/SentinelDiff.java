@@ -51,7 +51,8 @@ import com.alibaba.fastjson.JSONObject;
  * <p>Usage: {@code java -jar sentinel-diff.jar <scenario.json> <result.txt>}. The scenario is
  * {@code {startMs, coldFactor?, rules: {flow, degrade, paramFlow, authority, system}, events: [...]}} where each
  * event is {@code {t, op: "entry", id, resource, context?, origin?, args?, count?, type?}} or
- * {@code {t, op: "exit", id, error?}}; rules are Sentinel's own JSON, parsed with fastjson as
+ * {@code {t, op: "exit", id, error?}} or {@code {t, op: "load", rules}} (a rule push: {@code <i> L});
+ * rules are Sentinel's own JSON, parsed with fastjson as
  * Sentinel's data sources parse them. The result has one line per event, in order —
  * {@code <i> P <waitMs>}, {@code <i> B <kind> <limitApp | hot value | system limit type>}, {@code <i> X} (exited) or
  * {@code <i> -} (exit of a blocked entry) — preceded by {@code R <kind> <loaded>} per rule kind
@@ -152,6 +153,9 @@ public final class SentinelDiff {
             entry(ev, id);
         } else if ("exit".equals(ev.getString("op"))) {
             exit(ev, id);
+        } else if ("load".equals(ev.getString("op"))) {
+            load(ev.getJSONObject("rules"));
+            out.add(current + " L");
         } else {
             throw new IllegalArgumentException("event " + current + ": unknown op " + ev.getString("op"));
         }
@@ -219,6 +223,25 @@ public final class SentinelDiff {
         }
         o.entry.exit(o.count, o.args);
         out.add(current + " X");
+    }
+
+    /** A rule push while traffic runs (as a data source delivers it): only the kinds given change. */
+    private static void load(JSONObject rules) {
+        if (rules.containsKey("flow")) {
+            FlowRuleManager.loadRules(rulesOf(rules, "flow", FlowRule.class));
+        }
+        if (rules.containsKey("degrade")) {
+            DegradeRuleManager.loadRules(rulesOf(rules, "degrade", DegradeRule.class));
+        }
+        if (rules.containsKey("paramFlow")) {
+            ParamFlowRuleManager.loadRules(rulesOf(rules, "paramFlow", ParamFlowRule.class));
+        }
+        if (rules.containsKey("authority")) {
+            AuthorityRuleManager.loadRules(rulesOf(rules, "authority", AuthorityRule.class));
+        }
+        if (rules.containsKey("system")) {
+            SystemRuleManager.loadRules(rulesOf(rules, "system", SystemRule.class));
+        }
     }
 
     private static String kindOf(BlockException e) {
