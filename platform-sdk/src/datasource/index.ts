@@ -19,6 +19,11 @@
  * replica read is retried on the primary. `withPrimary(fn)` / `withReadYourWrites(fn)` pin
  * reads in an async scope.
  *
+ * Distributed ids: `SnowflakeGenerator` (ShardingSphere's 41/10/12-bit layout, small clock
+ * rollbacks waited out, large ones refused) over a `WorkerIdLease` (a Redis key per worker id,
+ * TTL renewed; a lost or unrenewed lease stops issuing); `SegmentIdAllocator` hands out dense
+ * ids from MySQL segments (Leaf-segment's leaf_alloc table, double buffered).
+ *
  * Physical data sources are named resources (`DataSourceResource`): a pool (`poolResource`)
  * or a read/write group, and the seam a transaction layer wraps.
  *
@@ -86,3 +91,14 @@ export {
   type RuleTarget,
   type ShardingRuleDataId,
 } from './sharding-rule-source.js';
+export {
+  compose as composeSnowflake,
+  MAX_WORKER_ID,
+  parseSnowflake,
+  SnowflakeGenerator,
+  SNOWFLAKE_EPOCH,
+  type SnowflakeOptions,
+  type WorkerIdGrant,
+  type WorkerIdSource,
+} from './snowflake.js';
+export { WorkerIdLease, type WorkerIdLeaseOptions } from './worker-id-lease.js';
