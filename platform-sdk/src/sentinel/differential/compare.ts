@@ -12,7 +12,7 @@ export interface Divergence {
   report: string;
 }
 
-const EVENT_LINE = /^(\d+) (P|B|X|-|S|L)\b/;
+const EVENT_LINE = /^(\d+) (P|B|X|-|S|L|M)\b/;
 
 /** Admitted entries (P lines) per 1 s window from the scenario start. */
 function passesPerWindow(s: Scenario, lines: readonly string[]): Map<number, number> {

@@ -229,3 +229,18 @@ export function batchZero(): Scenario {
     [/^\d+ P 0$/m],
   );
 }
+
+/** The dashboard's per-second figures (pass/block/success/exception/average rt), read now and then. */
+export function secondMetrics(): Scenario {
+  return scenario(
+    'metrics of a QPS 12 resource under 20/s with 20% errors and rt up to 700 ms, read every 0.7-9 s for 95 s',
+    701,
+    { flow: [{ resource: 'm', count: 12 }] },
+    (b) => {
+      b.arrivals(0, 90_000, 20, (t) => b.request(t, { resource: 'm' }, b.int(0, 700), b.random() < 0.2));
+      for (let t = 500; t < 95_000; t += b.int(700, 9000)) b.metrics(t, 'm');
+      b.metrics(95_000, 'never-entered');
+    },
+    [/ M \d+:\d+\/\d+\/\d+\/[1-9]/m],
+  );
+}

@@ -36,7 +36,14 @@ export interface LoadEvent {
   rules: ScenarioRules;
 }
 
-export type ScenarioEvent = EntryEvent | ExitEvent | LoadEvent;
+/** Reads the resource's completed seconds of the last minute, as the dashboard's metric fetch. */
+export interface MetricsEvent {
+  t: number;
+  op: 'metrics';
+  resource: string;
+}
+
+export type ScenarioEvent = EntryEvent | ExitEvent | LoadEvent | MetricsEvent;
 
 export interface ScenarioRules {
   flow?: Record<string, unknown>[];
@@ -103,6 +110,11 @@ export class ScheduleBuilder {
   /** Replaces the rules of the kinds in `rules` at `t`, as a data source push would. */
   load(t: number, rules: ScenarioRules): void {
     this.#events.push({ seq: this.#seq++, e: { t, op: 'load', rules } });
+  }
+
+  /** Reads `resource`'s per-second statistics at `t`. */
+  metrics(t: number, resource: string): void {
+    this.#events.push({ seq: this.#seq++, e: { t, op: 'metrics', resource } });
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   idleGaps,
   originShaping,
   relateChainThread,
+  secondMetrics,
   threadByOrigin,
   warmUpColdFactor,
 } from './flow-edge-scenarios.js';
@@ -72,6 +73,7 @@ export function differentialScenarios(): Scenario[] {
     clusterAndRegex(),
     idleGaps(),
     bucketEdges(),
+    secondMetrics(),
     slowRatio(),
     slowRatioLongInterval(),
     errorRatio(),

@@ -2,11 +2,11 @@
  * Replays a differential scenario through Silk's engine on a ManualClock and writes the same
  * lines the Java fixture writes (see interop/java/sentinel-diff): `R <kind> <loaded>` per rule
  * kind, then per event `<i> P <waitMs>`, `<i> B <kind> <limitApp | hot value | system limit type>`, `<i> X`,
- * `<i> -` or `<i> L` (a rule push), with `<i> S <resource>/<grade> <from> <to>` for breaker transitions, and `END <n>`.
+ * `<i> -`, `<i> L` (a rule push) or `<i> M <start:pass/block/success/exception/rt ...>`, with `<i> S <resource>/<grade> <from> <to>` for breaker transitions, and `END <n>`.
  * A queued request does not wait here: the clock moves only to the next event's time, as the
  * Java side skips its sleep.
  */
-import { ManualClock, StaticSystemStatus, createSentinel, type Entry } from '../index.js';
+import { ManualClock, StaticSystemStatus, createSentinel, type Entry, type Sentinel } from '../index.js';
 import type { Scenario, ScenarioRules } from './scenario.js';
 
 export function replayOnSilk(s: Scenario): string[] {
@@ -39,6 +39,10 @@ export function replayOnSilk(s: Scenario): string[] {
     current = i;
     if (ev.t < clock.now()) throw new Error(`event ${i} goes back in time: ${ev.t}`);
     clock.set(ev.t);
+    if (ev.op === 'metrics') {
+      out.push(`${i} M ${metricsOf(sentinel, ev.resource)}`);
+      return;
+    }
     if (ev.op === 'load') {
       load(ev.rules);
       out.push(`${i} L`);
@@ -74,4 +78,16 @@ export function replayOnSilk(s: Scenario): string[] {
   out.push(`END ${s.events.length}`);
   sentinel.close();
   return out;
+}
+
+/** The resource's completed seconds of the last minute, formatted as the Java side does. */
+function metricsOf(sentinel: Sentinel, resource: string): string {
+  const node = sentinel.clusterNode(resource);
+  if (node === undefined) return 'none';
+  const now = sentinel.clock.now();
+  const to = now - (now % 1000);
+  return node
+    .secondMetrics(to - 60_000, to)
+    .map((m) => `${m.timestamp}:${m.passQps}/${m.blockQps}/${m.successQps}/${m.exceptionQps}/${m.rt}`)
+    .join(' ');
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,9 @@ import com.alibaba.csp.sentinel.EntryType;
 import com.alibaba.csp.sentinel.SphU;
 import com.alibaba.csp.sentinel.Tracer;
 import com.alibaba.csp.sentinel.context.ContextUtil;
+import com.alibaba.csp.sentinel.node.ClusterNode;
+import com.alibaba.csp.sentinel.node.metric.MetricNode;
+import com.alibaba.csp.sentinel.slots.clusterbuilder.ClusterBuilderSlot;
 import com.alibaba.csp.sentinel.slotchain.StringResourceWrapper;
 import com.alibaba.csp.sentinel.slots.block.BlockException;
 import com.alibaba.csp.sentinel.slots.block.RuleConstant;
@@ -51,7 +55,8 @@ import com.alibaba.fastjson.JSONObject;
  * <p>Usage: {@code java -jar sentinel-diff.jar <scenario.json> <result.txt>}. The scenario is
  * {@code {startMs, coldFactor?, rules: {flow, degrade, paramFlow, authority, system}, events: [...]}} where each
  * event is {@code {t, op: "entry", id, resource, context?, origin?, args?, count?, type?}} or
- * {@code {t, op: "exit", id, error?}} or {@code {t, op: "load", rules}} (a rule push: {@code <i> L});
+ * {@code {t, op: "exit", id, error?}}, {@code {t, op: "load", rules}} (a rule push: {@code <i> L}) or
+ * {@code {t, op: "metrics", resource}} (the last minute's seconds: {@code <i> M ...});
  * rules are Sentinel's own JSON, parsed with fastjson as
  * Sentinel's data sources parse them. The result has one line per event, in order —
  * {@code <i> P <waitMs>}, {@code <i> B <kind> <limitApp | hot value | system limit type>}, {@code <i> X} (exited) or
@@ -153,6 +158,8 @@ public final class SentinelDiff {
             entry(ev, id);
         } else if ("exit".equals(ev.getString("op"))) {
             exit(ev, id);
+        } else if ("metrics".equals(ev.getString("op"))) {
+            out.add(current + " M " + metrics(ev.getString("resource")));
         } else if ("load".equals(ev.getString("op"))) {
             load(ev.getJSONObject("rules"));
             out.add(current + " L");
@@ -223,6 +230,33 @@ public final class SentinelDiff {
         }
         o.entry.exit(o.count, o.args);
         out.add(current + " X");
+    }
+
+    /**
+     * The resource's completed seconds of the last minute that saw traffic, oldest first, as
+     * {@code start:pass/block/success/exception/rt} (the dashboard's metric line, rt averaged
+     * over successes).
+     */
+    private static String metrics(String resource) {
+        ClusterNode node = ClusterBuilderSlot.getClusterNode(resource);
+        if (node == null) {
+            return "none";
+        }
+        long now = TimeUtil.currentTimeMillis();
+        long to = now - now % 1000;
+        List<MetricNode> nodes = new ArrayList<>(node.rawMetricsInMin(ts -> ts >= to - 60_000 && ts < to));
+        nodes.sort(Comparator.comparingLong(MetricNode::getTimestamp));
+        StringBuilder b = new StringBuilder();
+        for (MetricNode m : nodes) {
+            if (m.getPassQps() + m.getBlockQps() + m.getSuccessQps() + m.getExceptionQps() + m.getRt()
+                + m.getOccupiedPassQps() == 0) {
+                continue;
+            }
+            b.append(b.length() == 0 ? "" : " ").append(m.getTimestamp()).append(':').append(m.getPassQps())
+                .append('/').append(m.getBlockQps()).append('/').append(m.getSuccessQps()).append('/')
+                .append(m.getExceptionQps()).append('/').append(m.getRt());
+        }
+        return b.toString();
     }
 
     /** A rule push while traffic runs (as a data source delivers it): only the kinds given change. */
