@@ -85,6 +85,24 @@ export class SilkContextManager implements ContextManager {
   }
 }
 
+/**
+ * Opens a request's Silk context (`base`: XID, caller...) with `ctx` as its OTel context in
+ * one step — one AsyncLocalStorage scope per request instead of one per layer. A span in
+ * `ctx` sets `traceparent`/`tracestate`; without one, `base`'s are kept (pass-through).
+ */
+export function runWithOtelContext<T>(base: SilkContext, ctx: Context, fn: () => T): T {
+  const sc = trace.getSpanContext(ctx);
+  const silk: SilkContext & Bridged = { ...base };
+  if (sc) {
+    silk.traceparent = formatTraceparent(sc);
+    const state = sc.traceState?.serialize();
+    if (state) silk.tracestate = state;
+    else delete silk.tracestate;
+  }
+  silk[kOtel] = { ctx, traceparent: silk.traceparent };
+  return runWithContext(silk, fn);
+}
+
 let installed: boolean | undefined;
 
 /**

@@ -8,7 +8,7 @@
  * hook (Sentinel's among them), the handler and everything they await run inside it.
  * Actuator requests are timed but not traced: probes and scrapes would bury real traffic.
  */
-import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -17,10 +17,10 @@ import {
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CONTEXT_KEYS, runWithContext, type SilkContext } from '../core/index.js';
+import { CONTEXT_KEYS, type SilkContext } from '../core/index.js';
+import { runWithOtelContext } from './context-bridge.js';
 import { SERVER_TAGS, exceptionTag, outcomeOf, uriTag } from './http-conventions.js';
 import { contextWithScope, type ObservabilityScope } from './spans.js';
-import type { Tracing } from './tracing.js';
 
 /**
  * The scope is read at each request, so a Tracing rebuilt after a config change (a new
@@ -37,12 +37,14 @@ interface RequestState {
 }
 
 const states = new WeakMap<FastifyRequest, RequestState>();
+const XID_HEADER = CONTEXT_KEYS.xid.toLowerCase();
 
-function inboundContext(request: FastifyRequest, tracing: Tracing | undefined): SilkContext {
+/** The Silk context of an inbound request: XID always; the trace fields only when passed through. */
+function inboundContext(request: FastifyRequest, passThroughTrace: boolean): SilkContext {
   const headers = request.headers;
-  const xid = headers[CONTEXT_KEYS.xid.toLowerCase()];
-  const ctx: SilkContext = tracing ? tracing.propagation.extractToSilk(headers) : {};
-  if (!tracing && typeof headers.traceparent === 'string') {
+  const xid = headers[XID_HEADER];
+  const ctx: SilkContext = {};
+  if (passThroughTrace && typeof headers.traceparent === 'string') {
     ctx.traceparent = headers.traceparent;
     if (typeof headers.tracestate === 'string') ctx.tracestate = headers.tracestate;
   }
@@ -63,28 +65,28 @@ export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservat
     const state: RequestState = { span: undefined, error: undefined };
     states.set(request, state);
     const tracing = scope.tracing;
-    runWithContext(inboundContext(request, tracing), () => {
-      if (!tracing?.enabled || untraced(request.url)) {
-        context.with(contextWithScope(context.active(), scope), done);
-        return;
-      }
-      const route = request.routeOptions.url;
-      const name = route === undefined ? request.method : `${request.method} ${uriTag(route, 200)}`;
-      const parent = context.active();
-      state.span = tracing.tracer.startSpan(
-        name,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            [ATTR_HTTP_REQUEST_METHOD]: request.method,
-            [ATTR_URL_PATH]: request.url.split('?')[0]!,
-            ...(route !== undefined ? { [ATTR_HTTP_ROUTE]: uriTag(route, 200) } : {}),
-          },
+    if (!tracing?.enabled || untraced(request.url)) {
+      // No span of ours: a W3C parent is passed on as it came.
+      const base = inboundContext(request, true);
+      runWithOtelContext(base, contextWithScope(ROOT_CONTEXT, scope), done);
+      return;
+    }
+    const parent = contextWithScope(tracing.propagation.extract(request.headers), scope);
+    const route = request.routeOptions.url;
+    const template = route === undefined ? undefined : uriTag(route, 200);
+    state.span = tracing.tracer.startSpan(
+      template === undefined ? request.method : `${request.method} ${template}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: request.method,
+          [ATTR_URL_PATH]: request.url.split('?')[0]!,
+          ...(template !== undefined ? { [ATTR_HTTP_ROUTE]: template } : {}),
         },
-        parent,
-      );
-      context.with(trace.setSpan(contextWithScope(parent, scope), state.span), done);
-    });
+      },
+      parent,
+    );
+    runWithOtelContext(inboundContext(request, false), trace.setSpan(parent, state.span), done);
   });
 
   app.addHook('onError', (request, _reply, error, done) => {

@@ -79,14 +79,14 @@ export function extractTraceContext(carrier: Carrier): Pick<SilkContext, 'tracep
 /**
  * Writes the current trace context into `carrier` in every produced format (W3C by default;
  * B3 too when `management.tracing.propagation.produce` says so). Outside any span, a
- * `traceparent` that came in is passed on unchanged, so tracing off still keeps the trace whole.
+ * `traceparent` that came in is passed on unchanged (W3C), so tracing off still keeps the trace whole.
  */
 export function injectTraceContext(carrier: Record<string, string>): void {
   installSilkContextManager();
   const tracing = currentTracing();
   (tracing?.propagation ?? defaultPropagation).inject(context.active(), carrier);
   const silk = currentContext();
-  if (carrier[CONTEXT_KEYS.traceparent] === undefined && silk?.traceparent && tracing === undefined) {
+  if (carrier[CONTEXT_KEYS.traceparent] === undefined && silk?.traceparent) {
     carrier[CONTEXT_KEYS.traceparent] = silk.traceparent;
     if (silk.tracestate) carrier[CONTEXT_KEYS.tracestate] = silk.tracestate;
   }
