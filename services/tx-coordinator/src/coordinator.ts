@@ -136,20 +136,19 @@ export class Coordinator {
   async commit(xid: string): Promise<{ status: number }> {
     const g = await this.store.getGlobal(xid);
     if (!g) throw new TxNotFoundError(xid);
-    if (g.status === GlobalStatus.Begin && g.beginTime + g.timeout < this.now()) {
-      await this.store.transition(xid, [GlobalStatus.Begin], GlobalStatus.TimeoutRollbacking, this.opts.owner, this.lease());
-      return { status: await this.drive(xid) };
-    }
-    const branches = await this.store.branches(xid);
-    const allAt = branches.every((br) => br.branchType === BranchType.AT);
-    const to = allAt ? GlobalStatus.AsyncCommitting : GlobalStatus.Committing;
-    const found = await this.store.transition(xid, [GlobalStatus.Begin], to, this.opts.owner, this.lease());
-    if (found === undefined) throw new TxNotFoundError(xid);
-    if (found !== GlobalStatus.Begin) return { status: found };
-    if (allAt) {
-      // AT data is already committed locally; the decision is final, so the rows are free
-      // now and phase two only deletes undo logs (Seata's async commit).
-      await this.store.releaseLocks(xid);
+    const timedOut = g.beginTime + g.timeout < this.now();
+    // AT data is already committed locally, so an AT-only commit is final at once: its rows
+    // are freed in the same transaction and phase two only deletes undo logs (Seata's async
+    // commit). A timed-out transaction is rolled back instead, whatever the TM asks.
+    const decide = (types: string[]) => {
+      if (timedOut) return { status: GlobalStatus.TimeoutRollbacking, releaseLocks: false };
+      const allAt = types.every((t) => t === BranchType.AT);
+      return { status: allAt ? GlobalStatus.AsyncCommitting : GlobalStatus.Committing, releaseLocks: allAt };
+    };
+    const moved = await this.store.transition(xid, [GlobalStatus.Begin], decide, this.opts.owner, this.lease());
+    if (moved === undefined) throw new TxNotFoundError(xid);
+    if (moved.found !== GlobalStatus.Begin) return { status: moved.found };
+    if (moved.to === GlobalStatus.AsyncCommitting) {
       void this.drive(xid).catch(() => undefined);
       return { status: GlobalStatus.Committed };
     }
@@ -157,9 +156,9 @@ export class Coordinator {
   }
 
   async rollback(xid: string): Promise<{ status: number }> {
-    const found = await this.store.transition(xid, [GlobalStatus.Begin], GlobalStatus.Rollbacking, this.opts.owner, this.lease());
-    if (found === undefined) throw new TxNotFoundError(xid);
-    if (found !== GlobalStatus.Begin && !isRollbackingStatus(found)) return { status: found };
+    const moved = await this.store.transition(xid, [GlobalStatus.Begin], GlobalStatus.Rollbacking, this.opts.owner, this.lease());
+    if (moved === undefined) throw new TxNotFoundError(xid);
+    if (moved.found !== GlobalStatus.Begin && !isRollbackingStatus(moved.found)) return { status: moved.found };
     return { status: await this.drive(xid) };
   }
 
@@ -179,8 +178,8 @@ export class Coordinator {
       }
       this.metrics.recovered.inc();
       if (g.status === GlobalStatus.Begin) {
-        const found = await this.store.transition(g.xid, [GlobalStatus.Begin], GlobalStatus.TimeoutRollbacking, this.opts.owner, this.lease());
-        if (found === GlobalStatus.Begin) this.opts.log('info', 'global transaction timed out, rolling back', { xid: g.xid });
+        const moved = await this.store.transition(g.xid, [GlobalStatus.Begin], GlobalStatus.TimeoutRollbacking, this.opts.owner, this.lease());
+        if (moved?.found === GlobalStatus.Begin) this.opts.log('info', 'global transaction timed out, rolling back', { xid: g.xid });
       }
       await this.drive(g.xid).catch((err: unknown) => this.opts.log('warn', 'phase two will be retried', { xid: g.xid, err: String(err) }));
     }
@@ -206,13 +205,18 @@ export class Coordinator {
     if (!committing) branches.reverse(); // undo in the reverse order of doing
     let pending = false;
     let failed = false;
+    const done: string[] = [];
     for (const br of branches) {
       const outcome = await this.phaseTwo(g, br, committing);
       if (outcome === 'failed') {
         failed = true;
         if (!committing) break; // a later rollback must not run past a branch that cannot be undone
       } else if (outcome === 'pending') pending = true;
+      else done.push(br.branchId);
     }
+    // When all are done, finishing the session deletes them in one go; otherwise forget the
+    // finished ones now so a retry does not repeat them.
+    if (pending || failed) for (const id of done) await this.store.removeBranch(id);
     return this.settle(g, committing, pending, failed);
   }
 
@@ -242,10 +246,7 @@ export class Coordinator {
   private async phaseTwo(g: GlobalSession, br: BranchSession, committing: boolean): Promise<'done' | 'pending' | 'failed'> {
     const action = committing ? 'commit' : 'rollback';
     // A branch whose phase one failed changed nothing that needs undoing or confirming.
-    if (br.status === BranchStatus.PhaseOne_Failed || PHASE_TWO_DONE.has(br.status)) {
-      await this.store.removeBranch(br.branchId);
-      return 'done';
-    }
+    if (br.status === BranchStatus.PhaseOne_Failed || PHASE_TWO_DONE.has(br.status)) return 'done';
     const channel = this.rms.pick(br.resourceId, br.clientId);
     if (!channel) {
       this.metrics.phaseTwo.inc({ action, result: 'no_channel' });
@@ -268,7 +269,6 @@ export class Coordinator {
       return 'pending';
     }
     if (status === BranchStatus.PhaseTwo_Committed || status === BranchStatus.PhaseTwo_Rollbacked) {
-      await this.store.removeBranch(br.branchId);
       this.metrics.phaseTwo.inc({ action, result: 'done' });
       return 'done';
     }

@@ -85,12 +85,18 @@ export class SessionStore {
   constructor(
     private readonly pool: Pool,
     private readonly t: TableNames,
-  ) {}
+  ) {
+    // Row locks on lock_table rows only, without InnoDB gap locks between concurrent inserts.
+    // The event hands over mysql2's core (callback) connection; commands on it run in order,
+    // so this one precedes anything the pool later runs on the connection.
+    pool.on('connection', (c) => {
+      (c as unknown as { query(sql: string, cb: () => void): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', () => undefined);
+    });
+  }
 
   private async tx<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
     const c = await this.pool.getConnection();
     try {
-      await c.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await c.beginTransaction();
       const out = await fn(c);
       await c.commit();
@@ -175,18 +181,35 @@ export class SessionStore {
     return rows.filter((r) => r.xid !== xid).map((r) => ({ rowKey: String(r.row_key), xid: String(r.xid) }));
   }
 
-  /** Moves the global to `to` when its status is one of `from`; returns the status it found. */
-  async transition(xid: string, from: readonly number[], to: number, owner: string, leaseUntil: number): Promise<number | undefined> {
+  /**
+   * Moves the global to `to` when its status is one of `from`; returns the status it found.
+   * `to` may depend on the branches (AT-only commits go async), so it can be a function of them.
+   */
+  async transition(
+    xid: string,
+    from: readonly number[],
+    to: number | ((branchTypes: string[]) => { status: number; releaseLocks: boolean }),
+    owner: string,
+    leaseUntil: number,
+  ): Promise<{ found: number; to: number } | undefined> {
     return this.tx(async (c) => {
       const [rows] = await c.query<RowDataPacket[]>(`SELECT status FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`, [xid]);
       if (!rows[0]) return undefined;
-      const status = Number(rows[0].status);
-      if (from.includes(status))
-        await c.query(
-          `UPDATE \`${this.t.global}\` SET status = ?, owner = ?, lease_until = ?, gmt_modified = NOW() WHERE xid = ?`,
-          [to, owner, leaseUntil, xid],
-        );
-      return status;
+      const found = Number(rows[0].status);
+      if (!from.includes(found)) return { found, to: found };
+      let next = { status: typeof to === 'number' ? to : 0, releaseLocks: false };
+      if (typeof to === 'function') {
+        const [types] = await c.query<RowDataPacket[]>(`SELECT DISTINCT branch_type FROM \`${this.t.branch}\` WHERE xid = ?`, [xid]);
+        next = to(types.map((r) => String(r.branch_type)));
+      }
+      await c.query(`UPDATE \`${this.t.global}\` SET status = ?, owner = ?, lease_until = ?, gmt_modified = NOW() WHERE xid = ?`, [
+        next.status,
+        owner,
+        leaseUntil,
+        xid,
+      ]);
+      if (next.releaseLocks) await c.query(`DELETE FROM \`${this.t.lock}\` WHERE xid = ?`, [xid]);
+      return { found, to: next.status };
     });
   }
 

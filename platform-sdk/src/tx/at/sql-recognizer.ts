@@ -44,18 +44,28 @@ function singleTable(sql: string, tables: unknown): string {
   return t.table;
 }
 
-function literal(sql: string, node: Node, params: unknown[], cursor: { i: number }): InsertValue {
-  if (node.type === 'origin' && node.value === '?') return { kind: 'value', value: params[cursor.i++] };
+/** A VALUES cell: a parameter (by index), a literal, or an expression AT cannot read. */
+type CellTemplate = { param: number } | { value: unknown } | { expr: true };
+
+/** What parsing learns from the SQL text alone; parameters are bound per call. */
+type Template =
+  | { kind: 'plain' }
+  | { kind: 'select-for-update'; table: string; where: string; from: number; count: number }
+  | { kind: 'update' | 'delete'; table: string; where: string; from: number; count: number; setColumns: string[] }
+  | { kind: 'insert'; table: string; columns: string[] | undefined; rows: CellTemplate[][] };
+
+function cell(sql: string, node: Node, cursor: { i: number }): CellTemplate {
+  if (node.type === 'origin' && node.value === '?') return { param: cursor.i++ };
   if (node.type === 'number' || node.type === 'single_quote_string' || node.type === 'string' || node.type === 'double_quote_string')
-    return { kind: 'value', value: node.value };
-  if (node.type === 'null') return { kind: 'value', value: null };
+    return { value: node.value };
+  if (node.type === 'null') return { value: null };
   const inner = scan(node);
   if (inner.subquery) throw new TxUnsupportedSqlError(sql, 'subqueries in VALUES are not supported');
   cursor.i += inner.params;
-  return { kind: 'expr' };
+  return { expr: true };
 }
 
-export function recognize(sql: string, params: readonly unknown[] = []): Recognized {
+function analyze(sql: string): Template {
   let ast: unknown;
   try {
     ast = parser.astify(sql, DIALECT);
@@ -72,11 +82,11 @@ export function recognize(sql: string, params: readonly unknown[] = []): Recogni
       if (!a.locking_read) return { kind: 'plain' };
       const table = singleTable(sql, a.from);
       if (a.groupby || a.having) throw new TxUnsupportedSqlError(sql, 'GROUP BY / HAVING with FOR UPDATE is not supported');
-      const before = scan(a.columns).params + scan(a.from).params;
+      const from = scan(a.columns).params + scan(a.from).params;
       const whereScan = scan(a.where);
       if (whereScan.subquery) throw new TxUnsupportedSqlError(sql, 'subqueries are not supported');
       const where = a.where ? parser.exprToSQL(a.where, DIALECT) : '1 = 1';
-      return { kind: 'select-for-update', table, where, whereParams: params.slice(before, before + whereScan.params) };
+      return { kind: 'select-for-update', table, where, from, count: whereScan.params };
     }
     case 'update':
     case 'delete': {
@@ -88,8 +98,7 @@ export function recognize(sql: string, params: readonly unknown[] = []): Recogni
       const whereScan = scan(a.where);
       if (setScan.subquery || whereScan.subquery) throw new TxUnsupportedSqlError(sql, 'subqueries are not supported');
       const where = parser.exprToSQL(a.where, DIALECT);
-      const whereParams = params.slice(setScan.params, setScan.params + whereScan.params);
-      return { kind: a.type, table, where, whereParams, setColumns: set.map((s) => String(s.column)) };
+      return { kind: a.type, table, where, from: setScan.params, count: whereScan.params, setColumns: set.map((x) => String(x.column)) };
     }
     case 'insert': {
       const prefix = typeof a.prefix === 'string' ? a.prefix.toLowerCase() : 'into';
@@ -98,12 +107,55 @@ export function recognize(sql: string, params: readonly unknown[] = []): Recogni
       const values = a.values as Node | undefined;
       if (!values || values.type !== 'values') throw new TxUnsupportedSqlError(sql, 'only INSERT ... VALUES is supported');
       const cursor = { i: 0 };
-      const rows = (values.values as Node[]).map((row) => (row.value as Node[]).map((v) => literal(sql, v, [...params], cursor)));
+      const rows = (values.values as Node[]).map((row) => (row.value as Node[]).map((v) => cell(sql, v, cursor)));
       const columns = Array.isArray(a.columns) ? (a.columns as unknown[]).map(String) : undefined;
       return { kind: 'insert', table: singleTable(sql, a.table), columns, rows };
     }
     default:
       if (a.type === 'replace') throw new TxUnsupportedSqlError(sql, 'REPLACE is not supported');
       throw new TxUnsupportedSqlError(sql, `${String(a.type).toUpperCase()} statements are not supported inside an AT branch`);
+  }
+}
+
+// Parsing costs milliseconds; applications repeat the same statement texts, so the analysis
+// is kept per text (refusals included) and only the parameters are bound per call.
+const CACHE_MAX = 1000;
+const cache = new Map<string, Template | TxUnsupportedSqlError>();
+
+function template(sql: string): Template {
+  let t = cache.get(sql);
+  if (t === undefined) {
+    try {
+      t = analyze(sql);
+    } catch (err) {
+      if (!(err instanceof TxUnsupportedSqlError)) throw err;
+      t = err;
+    }
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(sql, t);
+  }
+  if (t instanceof TxUnsupportedSqlError) throw t;
+  return t;
+}
+
+export function recognize(sql: string, params: readonly unknown[] = []): Recognized {
+  const t = template(sql);
+  switch (t.kind) {
+    case 'plain':
+      return t;
+    case 'select-for-update':
+      return { kind: t.kind, table: t.table, where: t.where, whereParams: params.slice(t.from, t.from + t.count) };
+    case 'update':
+    case 'delete':
+      return { kind: t.kind, table: t.table, where: t.where, whereParams: params.slice(t.from, t.from + t.count), setColumns: t.setColumns };
+    case 'insert':
+      return {
+        kind: 'insert',
+        table: t.table,
+        columns: t.columns,
+        rows: t.rows.map((row) =>
+          row.map((c): InsertValue => ('param' in c ? { kind: 'value', value: params[c.param] } : 'value' in c ? { kind: 'value', value: c.value } : { kind: 'expr' })),
+        ),
+      };
   }
 }
