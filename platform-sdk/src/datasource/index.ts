@@ -102,3 +102,4 @@ export {
   type WorkerIdSource,
 } from './snowflake.js';
 export { WorkerIdLease, type WorkerIdLeaseOptions } from './worker-id-lease.js';
+export { SegmentIdAllocator, type SegmentAllocatorOptions } from './segment-allocator.js';
