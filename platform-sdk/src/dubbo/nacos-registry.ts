@@ -32,9 +32,14 @@ export interface ProviderUrlOptions {
   application: string;
   port: number;
   timestamp: number;
+  /** Whether the interface→application mapping is registered too (register-mode instance/all). */
+  mapped: boolean;
 }
 
-/** The provider URL parameters a Java Dubbo 3.3 provider registers (seen in Nacos, checked by hand). */
+/**
+ * The instance metadata a Java Dubbo 3.3.5 provider registers (read back from Nacos: the
+ * provider URL's parameters after Dubbo drops address-level ones such as anyhost, pid, bind.*).
+ */
 export function providerMetadata(def: DubboServiceDefinition, o: ProviderUrlOptions): Record<string, string> {
   const md: Record<string, string> = {
     side: 'provider',
@@ -50,13 +55,11 @@ export function providerMetadata(def: DubboServiceDefinition, o: ProviderUrlOpti
     application: o.application,
     // Only hessian2: a consumer that prefers fastjson2 must not pick it for us.
     'prefer.serialization': 'hessian2',
-    serialization: 'hessian2',
     dynamic: 'true',
     category: 'providers',
-    anyhost: 'true',
-    pid: String(process.pid),
     timestamp: String(o.timestamp),
   };
+  if (o.mapped) md['service-name-mapping'] = 'true';
   if (def.group) md.group = def.group;
   return md;
 }
@@ -150,6 +153,7 @@ export class DubboNacosRegistry implements Component {
       application: this.opts.application,
       port,
       timestamp: (this.opts.now ?? Date.now)(),
+      mapped: this.applicationLevel,
     });
     // Java registers weight through the URL's `weight` parameter (default 100); Nacos keeps 1.
     if (weight !== 100) metadata.weight = String(weight);
