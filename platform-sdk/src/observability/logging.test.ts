@@ -37,7 +37,7 @@ describe('JSON logs with the request MDC', () => {
       msg: 'inside',
       app: 'order-service',
       logger: 'orders',
-      xid: '10.0.0.1:8091:5',
+      'X-TX-XID': '10.0.0.1:8091:5',
       ...ids,
     });
   });

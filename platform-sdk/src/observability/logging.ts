@@ -1,7 +1,8 @@
 /**
  * Logs as the estate's log pipeline expects them from a Spring service: one JSON object per
- * line (pino), with the MDC fields Micrometer Tracing and Seata put there — `traceId`,
- * `spanId`, and the `xid` of the global transaction — on every line written inside a request.
+ * line (pino), with the MDC fields Micrometer Tracing and Seata put there, under their MDC
+ * names — `traceId`, `spanId`, and Seata's `X-TX-XID` for the global transaction — on every
+ * line written inside a request, so one log query finds a transaction across Java and Node.
  *
  * Levels follow Spring's `logging.level.root` and `logging.level.<logger>` and change live
  * when the properties change (a Nacos edit): a named logger takes the level of the longest
@@ -13,6 +14,9 @@ import { currentXid } from '../core/index.js';
 import { ObservabilityConfigError } from './errors.js';
 import { mapUnder, type Properties } from './properties.js';
 import { currentTraceIds } from './spans.js';
+
+/** Seata's RootContext.MDC_KEY_XID. */
+export const MDC_KEY_XID = 'X-TX-XID';
 
 const SPRING_LEVELS: Record<string, pino.LevelWithSilent> = {
   TRACE: 'trace',
@@ -41,7 +45,7 @@ export function logContext(): Record<string, string> {
     out.traceId = ids.traceId;
     out.spanId = ids.spanId;
   }
-  if (xid) out.xid = xid;
+  if (xid) out[MDC_KEY_XID] = xid;
   return out;
 }
 

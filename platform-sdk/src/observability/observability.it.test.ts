@@ -157,9 +157,9 @@ describe('observability across two Silk services', () => {
 
     // Every line written inside the request names the trace, its span and the XID.
     const backLine = logs[back]!.find((l) => l.msg === 'stock checked')!;
-    expect(backLine).toMatchObject({ traceId: TRACE, spanId: backServer.id, xid: XID });
+    expect(backLine).toMatchObject({ traceId: TRACE, spanId: backServer.id, 'X-TX-XID': XID });
     const frontLine = logs[front]!.find((l) => l.msg === 'order placed')!;
-    expect(frontLine).toMatchObject({ traceId: TRACE, spanId: frontServer.id, xid: XID });
+    expect(frontLine).toMatchObject({ traceId: TRACE, spanId: frontServer.id, 'X-TX-XID': XID });
   });
 
   it('logging.level.root edited in Nacos changes the running level', async () => {
