@@ -23,6 +23,7 @@ import {
   type NacosConnection,
 } from '../nacos/index.js';
 import { DUBBO_RELEASE, DUBBO_VERSION } from './constants.js';
+import { providerMetadata } from './nacos-registry.js';
 import { javaObject, type JavaObject } from './java-values.js';
 import type { DubboServiceDefinition } from './service-definition.js';
 
@@ -40,24 +41,24 @@ export function metadataServiceDefinition(application: string): DubboServiceDefi
   };
 }
 
-/** The parameters Java keeps per exported service in MetadataInfo (the URL minus address-level keys). */
+/**
+ * The parameters Java keeps per exported service in MetadataInfo: the registered provider
+ * parameters less those the service info already holds or that change per start.
+ */
 function serviceParams(def: DubboServiceDefinition, application: string): Record<string, string> {
-  const p: Record<string, string> = {
-    side: 'provider',
-    release: DUBBO_RELEASE,
-    methods: Object.keys(def.methods).sort().join(','),
-    deprecated: 'false',
-    dubbo: DUBBO_VERSION,
-    interface: def.interface,
-    'service-name-mapping': 'true',
-    version: def.version ?? '',
-    generic: 'false',
+  const {
+    path: _path,
+    protocol: _protocol,
+    category: _category,
+    timestamp: _timestamp,
+    ...params
+  } = providerMetadata(def, {
     application,
-    'prefer.serialization': 'hessian2',
-    dynamic: 'true',
-  };
-  if (def.group) p.group = def.group;
-  return p;
+    port: 0,
+    timestamp: 0,
+    mapped: true,
+  });
+  return params;
 }
 
 /** Java's TreeMap.toString: keys in String order, `{k=v, k2=v2}`. */
