@@ -32,6 +32,11 @@ export interface CacheOptions<K, V> {
   lease?: { ttlMs?: number; waitMs?: number; pollMs?: number };
   /** If > 0, `evict` deletes again after this delay (double delete). Default 0. */
   doubleDeleteDelayMs?: number;
+  /**
+   * How long a read waits for Redis before going to the loader directly (default 1000 ms):
+   * with Redis down, `get` still answers from the source of truth, uncached.
+   */
+  redisTimeoutMs?: number;
   codec?: Codec<V>;
   keyCodec?: KeyCodec<K>;
   /** Default loader for `get(key)` when no loader is passed. */
@@ -52,6 +57,7 @@ export interface ResolvedCacheOptions<K, V> {
   local: { maxEntries: number; ttlMs: number } | false;
   lease: { ttlMs: number; waitMs: number; pollMs: number };
   doubleDeleteDelayMs: number;
+  redisTimeoutMs: number;
   codec: Codec<V>;
   keyCodec: KeyCodec<K>;
   loader: Loader<K, V> | undefined;
@@ -103,6 +109,8 @@ export function resolveCacheOptions<K, V>(o: CacheOptions<K, V>): ResolvedCacheO
     doubleDeleteDelayMs >= 0,
     '0 (off) or a delay in ms',
   );
+  const redisTimeoutMs = o.redisTimeoutMs ?? 1000;
+  check(name, 'redisTimeoutMs', redisTimeoutMs, redisTimeoutMs > 0, 'a timeout > 0 ms');
   return {
     name,
     redis: o.redis,
@@ -114,6 +122,7 @@ export function resolveCacheOptions<K, V>(o: CacheOptions<K, V>): ResolvedCacheO
     local,
     lease: { ttlMs: leaseTtl, waitMs, pollMs },
     doubleDeleteDelayMs,
+    redisTimeoutMs,
     codec: o.codec ?? jsonCodec<V>(),
     keyCodec: o.keyCodec ?? defaultKeyCodec,
     loader: o.loader,

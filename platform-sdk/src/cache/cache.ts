@@ -84,7 +84,11 @@ export class Cache<K, V> implements Component {
   /** Subscribes to the invalidation channel; `get` and writes call it on first use. */
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new CacheClosedError(`cache "${this.name}"`));
-    this.#starting ??= this.#bus.start();
+    // A failed subscribe is retried on the next use rather than remembered forever.
+    this.#starting ??= this.#bus.start().catch((err: unknown) => {
+      this.#starting = undefined;
+      throw err;
+    });
     return this.#starting;
   }
 
@@ -105,8 +109,11 @@ export class Cache<K, V> implements Component {
   async get(key: K, loader: Loader<K, V> | undefined = this.#o.loader): Promise<V | undefined> {
     if (loader === undefined)
       throw new CacheOptionsError(this.name, 'loader', undefined, 'a loader option or argument');
-    await this.start();
     const text = this.#o.keyCodec(key);
+    // Until the invalidation channel is subscribed, neither level can be trusted (a write
+    // elsewhere would go unheard), so a Redis that is down from the start means the loader.
+    if (!(await this.#readThrough.within(this.start())))
+      return (await this.#readThrough.bypass(key, text, loader, 'invalidation channel not subscribed')).value;
     const local = this.#local?.get(text);
     if (local !== undefined) {
       this.#stats.inc('hitsLocal');

@@ -67,17 +67,83 @@ export class ReadThrough<K, V> {
     this.#fill = fill;
   }
 
+  /**
+   * The read path. Redis is never a hard dependency: when a Redis step fails or outlasts
+   * `redisTimeoutMs`, the value comes from the loader (once, even if the failure came after
+   * the load) and nothing is cached, neither in Redis nor in L1, whose invalidations travel
+   * through the same Redis.
+   */
   async fetch(key: K, text: string, loader: Loader<K, V>, flight: Flight<Outcome<V>>): Promise<Outcome<V>> {
+    const loaded: { value?: V | undefined; done: boolean } = { done: false };
+    const counting: Loader<K, V> = async (k) => {
+      const value = await loader(k);
+      loaded.value = value;
+      loaded.done = true;
+      return value;
+    };
+    try {
+      return await this.#fetchCached(key, text, counting, flight);
+    } catch (error) {
+      if (error instanceof CacheLoadError || error instanceof CacheEncodeError) throw error;
+      if (loaded.done) {
+        this.#noteBypass(text, error);
+        return { value: loaded.value, source: 'load' };
+      }
+      return this.bypass(key, text, loader, error);
+    }
+  }
+
+  /** Answers from the loader alone, caching nothing: the read path while Redis is away. */
+  async bypass(key: K, text: string, loader: Loader<K, V>, why: unknown): Promise<Outcome<V>> {
+    this.#noteBypass(text, why);
+    return { value: await this.#load(key, text, loader), source: 'load' };
+  }
+
+  #noteBypass(text: string, error: unknown): void {
+    this.#stats.inc('redisBypasses');
+    this.#o.logger.warn(
+      { cache: this.#o.name, key: text, error },
+      'Redis unavailable; answering from the loader without caching',
+    );
+  }
+
+  /** Resolves true once `p` settles well within `redisTimeoutMs`, false if it is slower or fails. */
+  within(p: Promise<unknown>): Promise<boolean> {
+    return this.#redis(() => p).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Runs one Redis step, failing it after `redisTimeoutMs` (ioredis queues while reconnecting). */
+  #redis<T>(step: () => Promise<T>): Promise<T> {
+    const { clock, redisTimeoutMs } = this.#o;
+    return new Promise<T>((resolve, reject) => {
+      const timer = clock.setTimeout(
+        () => reject(new Error(`Redis did not answer within ${redisTimeoutMs} ms`)),
+        redisTimeoutMs,
+      );
+      step().then(
+        (v) => (clock.clearTimeout(timer), resolve(v)),
+        (e: unknown) => (clock.clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+      );
+    });
+  }
+
+  async #fetchCached(
+    key: K,
+    text: string,
+    loader: Loader<K, V>,
+    flight: Flight<Outcome<V>>,
+  ): Promise<Outcome<V>> {
     const keys = this.#keys(text);
     const token = randomUUID();
     const { clock, lease } = this.#o;
     const deadline = clock.now() + lease.waitMs;
     let waited = false;
     for (;;) {
-      const reply = (await READ_OR_LEASE.run(
-        this.#o.redis,
-        [keys.value, keys.lease],
-        [token, lease.ttlMs],
+      const reply = (await this.#redis(() =>
+        READ_OR_LEASE.run(this.#o.redis, [keys.value, keys.lease], [token, lease.ttlMs]),
       )) as [number, string?];
       if (reply[0] === 2)
         return { value: await this.#loadAndStore(key, text, keys, loader, token, flight), source: 'load' };
@@ -94,7 +160,8 @@ export class ReadThrough<K, V> {
           { cache: this.#o.name, key: text, codec: this.#o.codec.name, error: decoded.error },
           'cached value cannot be decoded; treating it as a miss',
         );
-        await DROP_IF_EQUALS.run(this.#o.redis, [keys.value], [reply[1]]);
+        const corrupt = reply[1];
+        await this.#redis(() => DROP_IF_EQUALS.run(this.#o.redis, [keys.value], [corrupt]));
         continue;
       }
       if (!waited) this.#stats.inc('leaseWaits');
@@ -131,11 +198,14 @@ export class ReadThrough<K, V> {
             : undefined
           : encodeValue(this.#o, text, value);
     } finally {
-      if (encoded === undefined) await RELEASE_LEASE.run(this.#o.redis, [keys.lease], [token]);
+      if (encoded === undefined)
+        await this.#redis(() => RELEASE_LEASE.run(this.#o.redis, [keys.lease], [token]));
     }
     if (encoded === undefined) return value;
     const ttl = value === undefined ? this.#o.negativeTtlMs : valueTtl(this.#o);
-    const stored = await WRITE_IF_LEASED.run(this.#o.redis, [keys.value, keys.lease], [token, encoded, ttl]);
+    const stored = await this.#redis(() =>
+      WRITE_IF_LEASED.run(this.#o.redis, [keys.value, keys.lease], [token, encoded, ttl]),
+    );
     // Not stored = a write revoked our lease while we loaded: what we read may be stale.
     if (stored === 1) this.#fill(text, value, flight);
     return value;

@@ -24,6 +24,8 @@ export interface CacheStatsSnapshot {
   remoteInvalidations: number;
   /** Values in Redis that the codec could not decode (treated as misses). */
   corruptValues: number;
+  /** Reads answered by the loader directly because Redis failed or was too slow. */
+  redisBypasses: number;
   /** Times a reader waited for another instance's load lease. */
   leaseWaits: number;
 }
@@ -46,6 +48,7 @@ export class CacheStats {
       invalidations: 0,
       remoteInvalidations: 0,
       corruptValues: 0,
+      redisBypasses: 0,
       leaseWaits: 0,
     };
   }
