@@ -53,3 +53,5 @@ export {
   type TableRecords,
 } from './at/undo-log.js';
 export { installTxXidHook } from './fastify-xid.js';
+export { FenceStatus, TccFence, tccFenceDdl, type FenceOutcome } from './tcc/tcc-fence.js';
+export { TccResourceManager, type BusinessActionContext, type TccAction } from './tcc/tcc-resource-manager.js';
