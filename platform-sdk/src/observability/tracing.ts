@@ -22,6 +22,7 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
+  AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
@@ -126,7 +127,11 @@ export class Tracing {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
       sampler: new ParentBasedSampler({
-        root: new TraceIdRatioBasedSampler(opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY),
+        // Ratio 1 is AlwaysOn without parsing each trace id.
+        root:
+          (opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY) >= 1
+            ? new AlwaysOnSampler()
+            : new TraceIdRatioBasedSampler(opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY),
       }),
       spanProcessors: processors,
     });
