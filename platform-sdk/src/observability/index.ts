@@ -65,7 +65,14 @@ export {
 } from './http-conventions.js';
 export { observeHttpServer, type HttpServerObservation } from './http-server.js';
 export { observeClientCall, type ClientCallInfo } from './http-client.js';
-export { LogLevels, MDC_KEY_XID, createLogger, logContext, pinoLevel, type LoggerOptions } from './logging.js';
+export {
+  LogLevels,
+  MDC_KEY_XID,
+  createLogger,
+  logContext,
+  pinoLevel,
+  type LoggerOptions,
+} from './logging.js';
 export {
   DEFAULT_HEALTH_TIMEOUT_MS,
   boundedIndicator,
