@@ -98,6 +98,25 @@ export class Gateway {
     this.#state = state;
   }
 
+  /**
+   * Looks up every `lb://` service of a state before it is swapped in, waiting up to
+   * `timeoutMs` for each to show an instance, so a route to a service the gateway has not
+   * called yet does not answer 503 while discovery subscribes. A service still without
+   * instances after that is left to answer 503, as Java's gateway would.
+   */
+  async warmUp(state: GatewayState, timeoutMs = 5000): Promise<void> {
+    const discovery = this.opts.discovery;
+    if (discovery === undefined) return;
+    const services = new Set(state.table.routes.filter((r) => r.target.kind === 'lb').map((r) => r.target.service));
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(
+      [...services].map(async (service) => {
+        while ((await discovery.choose(service).catch(() => undefined)) === undefined && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 200));
+      }),
+    );
+  }
+
   /** Compiles YAML and swaps it in; throws RoutesInvalidError and keeps the old state. */
   load(yaml: string, where = 'inline'): GatewayState {
     const state = compileGatewayYaml(yaml, this.services, where);

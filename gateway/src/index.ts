@@ -12,7 +12,7 @@
  * SilkError as JSON (`SILK_GATEWAY_*`) or, for Sentinel blocks, Java's 429 body.
  */
 export { Gateway, DEFAULT_KEY_RESOLVERS, type AccessLogEntry, type GatewayOptions, type InstanceChooser } from './gateway.js';
-export { registerGateway } from './fastify-adapter.js';
+export { createGatewayServer, registerGateway } from './fastify-adapter.js';
 export { GatewayNacosConfig, type GatewayNacosOptions } from './nacos-sources.js';
 export {
   compileGatewayConfig,

@@ -14,7 +14,7 @@ import { ConfigStore, LiveConfig, type ConfigHealth, type ConfigRepository, type
 import { NacosRuleSource } from '@silk/platform-sdk/nacos';
 import { bindRuleSource, type RuleBinding } from '@silk/platform-sdk/sentinel';
 import type { Gateway } from './gateway.js';
-import { GatewayConfigSchema } from './gateway-config.js';
+import { GatewayConfigSchema, type GatewayState } from './gateway-config.js';
 import type { RuleLoad } from './sentinel/gateway-rules.js';
 
 export interface GatewayNacosOptions {
@@ -28,6 +28,8 @@ export interface GatewayNacosOptions {
   apiDefinitionsDataId?: string;
   /** DegradeRule JSON array for CircuitBreaker filters. */
   degradeRulesDataId?: string;
+  /** How long a new route set waits for its lb:// services to show instances; default 5 s. */
+  warmUpTimeoutMs?: number;
   /** Told about every refused document or rejected rule. */
   onReport?: (event: { dataId: string; message: string }) => void;
 }
@@ -47,6 +49,7 @@ export class GatewayNacosConfig implements Component {
   readonly #live: LiveConfig<Record<string, unknown>>;
   readonly #offs: (() => void)[] = [];
   #degrade: RuleBinding | undefined;
+  #seq = 0;
 
   constructor(
     private readonly gateway: Gateway,
@@ -84,9 +87,16 @@ export class GatewayNacosConfig implements Component {
         else for (const r of e.result.rejected) this.#report(this.opts.degradeRulesDataId!, r.reason);
       });
     }
-    this.store.onChange((next) => this.gateway.apply(this.#schema.take(next)));
+    this.store.onChange((next) => void this.#swap(this.#schema.take(next)));
     await this.#live.start();
-    this.gateway.apply(this.#schema.take(this.store.current));
+    await this.#swap(this.#schema.take(this.store.current));
+  }
+
+  /** Warms discovery for the new routes, then swaps them in unless a newer set came meanwhile. */
+  async #swap(state: GatewayState): Promise<void> {
+    const seq = ++this.#seq;
+    await this.gateway.warmUp(state, this.opts.warmUpTimeoutMs);
+    if (seq === this.#seq) this.gateway.apply(state);
   }
 
   async stop(): Promise<void> {
