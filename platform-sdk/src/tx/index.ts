@@ -55,3 +55,4 @@ export {
 export { installTxXidHook } from './fastify-xid.js';
 export { FenceStatus, TccFence, tccFenceDdl, type FenceOutcome } from './tcc/tcc-fence.js';
 export { TccResourceManager, type BusinessActionContext, type TccAction } from './tcc/tcc-resource-manager.js';
+export { SagaEngine, type SagaDefinition, type SagaStatus, type SagaStep } from './saga/saga-engine.js';
