@@ -43,7 +43,7 @@ import {
   paramThread,
   systemScenarios,
 } from './guard-scenarios.js';
-import { validationParity } from './known-differences.js';
+import { formerDifferences, validationParity } from './known-differences.js';
 import { reloadBreakers, reloadFlowUnchanged, reloadParams } from './reload-scenarios.js';
 import type { Scenario } from './scenario.js';
 
@@ -89,6 +89,7 @@ export function differentialScenarios(): Scenario[] {
     authorityLists(),
     ...systemScenarios(),
     validationParity(),
+    ...formerDifferences(),
     reloadFlowUnchanged(),
     reloadBreakers(),
     reloadParams(),

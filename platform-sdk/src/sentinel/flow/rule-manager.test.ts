@@ -44,6 +44,16 @@ describe('FlowRuleManager.loadRules', () => {
     for (const r of result.rejected) expect(r.error.code).toBe('SILK_SENTINEL_RULE_INVALID');
   });
 
+  it('loads an unknown controlBehavior code as Java does (limited by the default controller)', () => {
+    const m = new FlowRuleManager();
+    const result = m.loadRules([
+      { resource: 'r', count: 1, controlBehavior: 4 },
+      { resource: 'r', count: 1, controlBehavior: -1 },
+    ]);
+    expect(result.rules.map((r) => r.controlBehavior)).toEqual([4]);
+    expect(result.rejected.map((r) => r.index)).toEqual([1]);
+  });
+
   it('keeps the previous rules when the document is unreadable', () => {
     const m = new FlowRuleManager();
     m.loadRules([{ resource: 'r', count: 1 }]);

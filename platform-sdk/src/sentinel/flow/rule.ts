@@ -79,9 +79,9 @@ function validate(rule: FlowRule): void {
   if (rule.strategy < 0 || rule.strategy > RuleConstant.STRATEGY_CHAIN) {
     invalid(`strategy must be 0 (DIRECT), 1 (RELATE) or 2 (CHAIN), got ${rule.strategy}`);
   }
-  if (rule.controlBehavior < 0 || rule.controlBehavior > RuleConstant.CONTROL_BEHAVIOR_WARM_UP_RATE_LIMITER) {
-    invalid(`controlBehavior must be 0..3, got ${rule.controlBehavior}`);
-  }
+  // Java loads a rule with an unknown behaviour code and limits it with the default
+  // controller (FlowRuleUtil.generateRater); doing otherwise would let through what Java stops.
+  if (rule.controlBehavior < 0) invalid(`controlBehavior must be >= 0, got ${rule.controlBehavior}`);
   if (rule.regex && (rule.clusterMode || rule.controlBehavior !== RuleConstant.CONTROL_BEHAVIOR_DEFAULT)) {
     invalid('a regex rule must be local and use controlBehavior 0 (DEFAULT)');
   }

@@ -10,7 +10,7 @@ import { ruleKey } from '../core/rule-key.js';
 import { parseRules, type LoadResult } from '../core/rule-parse.js';
 import { RuleConstant } from '../constants.js';
 import { ParamRuleMetric, ParamThreadCounts } from './param-metric.js';
-import { parseItemValue, parseParamFlowRule, type ParamFlowRule } from './rule.js';
+import { parseItemValue, parseParamFlowRule, type ParamFlowItem, type ParamFlowRule } from './rule.js';
 
 export interface CompiledParamFlowRule {
   readonly rule: ParamFlowRule;
@@ -34,7 +34,10 @@ export class ParamFlowRuleManager extends RuleManagerBase {
       if (compiled.some((c) => c.key === key)) continue;
       const kept = existing.get(key);
       const hotItems = new Map<unknown, number>();
-      for (const item of rule.paramFlowItemList) hotItems.set(parseItemValue(item), item.count);
+      for (const [i, item] of rule.paramFlowItemList.entries()) {
+        const value = hotItemValue(item, i);
+        if (value.ok) hotItems.set(value.value, item.count);
+      }
       compiled.push(kept ?? { rule, key, hotItems, metric: new ParamRuleMetric(rule.durationInSec) });
     }
     this.#index = new RuleIndex(compiled, (c) => c.rule);
@@ -72,5 +75,14 @@ export class ParamFlowRuleManager extends RuleManagerBase {
       this.#threadCounts.set(resource, counts);
     }
     return counts;
+  }
+}
+
+/** An exception item's value, or not ok when its object does not parse as its classType. */
+function hotItemValue(item: ParamFlowItem, index: number): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: parseItemValue(item, index) };
+  } catch {
+    return { ok: false };
   }
 }

@@ -87,9 +87,9 @@ function parseItems(raw: unknown): ParamFlowItem[] {
     if (classType !== undefined && classType !== null && typeof classType !== 'string') {
       invalid(`paramFlowItemList[${i}].classType must be a string`);
     }
-    const parsed = { object, count, classType: classType ?? undefined };
-    parseItemValue(parsed, i);
-    return parsed;
+    // An item whose object does not parse as its classType is skipped when the rule is
+    // compiled (Java's parseHotItems logs and drops it); the rule itself stays in force.
+    return { object, count, classType: classType ?? undefined };
   });
 }
 
@@ -133,14 +133,9 @@ function validate(rule: ParamFlowRule): void {
     invalid(`grade must be 0 (THREAD) or 1 (QPS), got ${rule.grade}`);
   }
   const behavior = rule.controlBehavior;
-  if (
-    behavior !== RuleConstant.CONTROL_BEHAVIOR_DEFAULT &&
-    behavior !== RuleConstant.CONTROL_BEHAVIOR_RATE_LIMITER
-  ) {
-    invalid(
-      `controlBehavior must be 0 (DEFAULT) or 2 (RATE_LIMITER) for hot-parameter rules, got ${behavior}`,
-    );
-  }
+  // As in Java (ParamFlowRuleUtil.isValidRule), any code >= 0 loads; all but RATE_LIMITER (2)
+  // limit with the token bucket, so warm-up (1) on a hot-parameter rule still limits.
+  if (behavior < 0) invalid(`controlBehavior must be >= 0, got ${behavior}`);
   if (rule.burstCount < 0) invalid('burstCount must be >= 0');
   if (rule.durationInSec <= 0) invalid('durationInSec must be > 0');
   if (rule.maxQueueingTimeMs < 0) invalid('maxQueueingTimeMs must be >= 0');

@@ -141,22 +141,44 @@ describe('hot-parameter rule loading', () => {
     expect(call(sentinel, 'a')).toBe('pass');
   });
 
-  it('fills defaults and rejects bad rules alone', () => {
+  it('keeps a rule whose exception item does not parse, without the item, as Java does', () => {
     const sentinel = createSentinel({ clock: new ManualClock(0) });
     const result = sentinel.paramFlowRules.loadRules([
-      { resource: 'r', count: 1 },
       {
         resource: 'r',
         paramIdx: 0,
         count: 1,
-        paramFlowItemList: [{ object: 'x', classType: 'int', count: 1 }],
+        paramFlowItemList: [
+          { object: 'x', classType: 'int', count: 5 },
+          { object: 'y', count: 5 },
+        ],
       },
+    ]);
+    expect(result.rejected).toEqual([]);
+    // 'x' is held to the rule's count (its item was dropped); 'y' keeps its own threshold.
+    expect([call(sentinel, 'x'), call(sentinel, 'x')]).toEqual(['pass', 'blocked:param-flow:x']);
+    expect([call(sentinel, 'y'), call(sentinel, 'y')]).toEqual(['pass', 'pass']);
+  });
+
+  it('limits with the token bucket under any behaviour code but RATE_LIMITER, as Java does', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    const result = sentinel.paramFlowRules.loadRules([
       { resource: 'r', paramIdx: 0, count: 1, controlBehavior: 1 },
+    ]);
+    expect(result.rejected).toEqual([]);
+    expect([call(sentinel, 'a'), call(sentinel, 'a')]).toEqual(['pass', 'blocked:param-flow:a']);
+  });
+
+  it('fills defaults and rejects bad rules alone', () => {
+    const sentinel = createSentinel({ clock: new ManualClock(0) });
+    const result = sentinel.paramFlowRules.loadRules([
+      { resource: 'r', count: 1 },
+      { resource: 'r', paramIdx: 0, count: 1, controlBehavior: -1 },
       { resource: 'r', paramIdx: 0, count: 1, durationInSec: 0 },
       { resource: 'r', paramIdx: 0, count: 1, clusterMode: true },
       { resource: 'ok', paramIdx: 1, count: 3 },
     ]);
-    expect(result.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(result.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3]);
     expect(result.rules).toEqual([
       expect.objectContaining({
         resource: 'ok',
