@@ -23,7 +23,7 @@ import {
   type NacosConnection,
 } from '../nacos/index.js';
 import { DUBBO_RELEASE, DUBBO_VERSION } from './constants.js';
-import { providerMetadata } from './nacos-registry.js';
+import { providerMetadata, withRetries } from './nacos-registry.js';
 import { javaObject, type JavaObject } from './java-values.js';
 import type { DubboServiceDefinition } from './service-definition.js';
 
@@ -184,7 +184,11 @@ export class DubboAppRegistration implements Component {
         timestamp: String((this.opts.now ?? Date.now)()),
       },
     } as never;
-    await this.naming.registerInstance(application, this.instance, this.opts.group ?? DEFAULT_GROUP);
+    const naming = this.naming;
+    const instance = this.instance;
+    await withRetries(`registering application ${application} in Nacos`, () =>
+      naming.registerInstance(application, instance, this.opts.group ?? DEFAULT_GROUP),
+    );
   }
 
   /** Adds `application` to the interface's mapping, keeping the applications already there. */
@@ -192,7 +196,9 @@ export class DubboAppRegistration implements Component {
     const current = ((await this.config!.client.getConfig(iface, MAPPING_GROUP, {})) as string | null) ?? '';
     const apps = current.split(',').filter(Boolean);
     if (apps.includes(application)) return;
-    await this.config!.client.publishSingle(iface, MAPPING_GROUP, [...apps, application].join(','));
+    await withRetries(`publishing the mapping of ${iface}`, () =>
+      this.config!.client.publishSingle(iface, MAPPING_GROUP, [...apps, application].join(',')),
+    );
   }
 
   async stop(): Promise<void> {

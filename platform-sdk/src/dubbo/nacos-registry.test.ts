@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nacosServiceName, providerMetadata } from './nacos-registry.js';
+import { nacosServiceName, providerMetadata, withRetries } from './nacos-registry.js';
 
 describe('interface-level registration', () => {
   it('names services as NacosRegistry does, empty parts kept', () => {
@@ -49,5 +49,15 @@ describe('interface-level registration', () => {
     expect(
       providerMetadata({ ...def, group: 'g' }, { application: 'a', port: 1, timestamp: 1, mapped: false }),
     ).toMatchObject({ group: 'g' });
+  });
+
+  it('retries a failed Nacos write before giving up, as FailbackRegistry does', async () => {
+    let calls = 0;
+    const flaky = () => (++calls < 3 ? Promise.reject(new Error('busy')) : Promise.resolve('ok'));
+    await expect(withRetries('registering x', flaky, 5, 1)).resolves.toBe('ok');
+    expect(calls).toBe(3);
+    await expect(withRetries('registering y', () => Promise.reject(new Error('down')), 3, 1)).rejects.toThrow(
+      /registering y failed 3 times/,
+    );
   });
 });

@@ -23,6 +23,29 @@ import type { ProviderDiscovery, ServiceCoordinates } from './provider-discovery
 import type { DubboServiceDefinition } from './service-definition.js';
 import { DubboAppRegistration, type MetadataInfo } from './app-registration.js';
 
+/**
+ * Retries a Nacos write that failed, as Dubbo's FailbackRegistry retries a failed
+ * registration: a busy or briefly unreachable Nacos must not fail a provider's start.
+ */
+export async function withRetries<T>(
+  what: string,
+  fn: () => Promise<T>,
+  attempts = 5,
+  delayMs = 1000,
+): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts)
+        throw new Error(`${what} failed ${attempts} times; is Nacos up and are the credentials right?`, {
+          cause: e,
+        });
+      await new Promise((r) => setTimeout(r, delayMs * i));
+    }
+  }
+}
+
 /** NacosRegistry.getServiceName: category:interface:version:group. */
 export function nacosServiceName(s: ServiceCoordinates, category = 'providers'): string {
   return `${category}:${s.interface}:${s.version ?? ''}:${s.group ?? ''}`;
@@ -168,7 +191,9 @@ export class DubboNacosRegistry implements Component {
       healthy: true,
       metadata,
     };
-    await client.registerInstance(serviceName, instance, this.opts.group ?? DEFAULT_GROUP);
+    await withRetries(`registering ${serviceName} in Nacos`, () =>
+      client.registerInstance(serviceName, instance, this.opts.group ?? DEFAULT_GROUP),
+    );
     this.registered.push({ serviceName, instance });
   }
 
