@@ -4,11 +4,11 @@
  * tracing on at 100 % sampling with every span batched to a Zipkin endpoint; plus the bare
  * route with no instrumentation for scale. Each server is its own child process
  * (tracing-server-child.ts, run through tsx); the load comes from this process over 32
- * keep-alive connections (node:http Agent), and the Zipkin receiver here accepts and discards.
+ * keep-alive connections (node:http Agent); the Zipkin receiver is a third process that
+ * counts and discards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { BenchCase, Benchmark, Figures } from '../harness.js';
 
@@ -17,22 +17,45 @@ const WARMUP_MS = 1000;
 const CONNECTIONS = 32;
 const childFile = join(import.meta.dirname, 'tracing-server-child.ts');
 
-let zipkin: Server | undefined;
+// The Zipkin receiver runs in a process of its own: parsing span batches on the load
+// generator's event loop would slow the load for the traced case alone.
+const RECEIVER = `
+const { createServer } = require('node:http');
+let spans = 0;
+const srv = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => { spans += JSON.parse(body || '[]').length; res.writeHead(202).end(); });
+});
+srv.listen(0, '127.0.0.1', () => console.log('LISTENING ' + srv.address().port));
+process.on('message', () => process.send(spans));
+`;
+let zipkin: ChildProcess | undefined;
 let zipkinUrl = '';
-let spansReceived = 0;
+
+function waitListening(child: ChildProcess, what: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code}`)));
+  });
+}
 
 async function startZipkin(): Promise<void> {
   if (zipkin) return;
-  zipkin = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      spansReceived += (JSON.parse(body || '[]') as unknown[]).length;
-      res.writeHead(202).end();
-    });
+  zipkin = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  zipkinUrl = `http://127.0.0.1:${await waitListening(zipkin, 'zipkin receiver')}/api/v2/spans`;
+}
+
+function ask<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send('?');
   });
-  await new Promise<void>((r) => zipkin!.listen(0, '127.0.0.1', r));
-  zipkinUrl = `http://127.0.0.1:${(zipkin.address() as AddressInfo).port}/api/v2/spans`;
 }
 
 interface Target {
@@ -66,13 +89,6 @@ async function load(t: Target, ms: number): Promise<number> {
   return done;
 }
 
-function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as NodeJS.CpuUsage));
-    child.send('cpu');
-  });
-}
-
 function serverCase(name: string, mode: 'bare' | 'off' | 'on', baseline = false): BenchCase {
   let child: ChildProcess | undefined;
   let target: Target | undefined;
@@ -84,30 +100,22 @@ function serverCase(name: string, mode: 'bare' | 'off' | 'on', baseline = false)
       child = spawn(process.execPath, ['--import', 'tsx', childFile, mode, zipkinUrl], {
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       });
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child!.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /LISTENING (\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child!.once('exit', (code) => reject(new Error(`${name} server exited ${code}`)));
-      });
+      const port = await waitListening(child, `${name} server`);
       target = { port, agent: new Agent({ keepAlive: true, maxSockets: CONNECTIONS }) };
       await load(target, WARMUP_MS);
     },
     async run(): Promise<Figures> {
-      const before = spansReceived;
-      const cpu0 = await cpuOf(child!);
+      const before = mode === 'on' ? await ask<number>(zipkin!) : 0;
+      const cpu0 = await ask<NodeJS.CpuUsage>(child!);
       const started = performance.now();
       const n = await load(target!, LOAD_MS);
       const secs = (performance.now() - started) / 1000;
-      const cpu1 = await cpuOf(child!);
+      const cpu1 = await ask<NodeJS.CpuUsage>(child!);
       const figures: Figures = {
         'req/s': n / secs,
         'server CPU µs/req': (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / n,
       };
-      if (mode === 'on') figures['spans/req'] = (spansReceived - before) / n;
+      if (mode === 'on') figures['spans/req'] = ((await ask<number>(zipkin!)) - before) / n;
       return figures;
     },
     async teardown() {
@@ -117,8 +125,8 @@ function serverCase(name: string, mode: 'bare' | 'off' | 'on', baseline = false)
         child.kill('SIGTERM');
         await exited;
       }
-      if (zipkin) {
-        zipkin.close();
+      if (zipkin && zipkin.exitCode === null) {
+        zipkin.kill('SIGTERM');
         zipkin = undefined;
       }
     },
@@ -131,8 +139,8 @@ const bench: Benchmark = {
     'Requests per second of one Fastify route (`GET /orders/:id`, JSON reply) under 32 keep-alive ' +
     `connections for ${LOAD_MS / 1000} s per run, the server in its own process (tsx): bare; Silk's ` +
     'HTTP instrumentation with tracing off (request context + http_server_requests timer); and ' +
-    'the same with tracing on, sampled at 100 %, spans batched to a Zipkin endpoint in the bench ' +
-    'process (received and discarded). `spans/req` counts what reached Zipkin during the run ' +
+    'the same with tracing on, sampled at 100 %, spans batched to a Zipkin endpoint in a process of its own ' +
+    '(received, counted, discarded). `spans/req` counts what reached Zipkin during the run ' +
     '(batching makes it lag a little behind the requests). `server CPU µs/req` is the server ' +
     "process's CPU time (user + system) per request over the run: on a machine shared with other " +
     'work it is the steadier of the two figures.',
