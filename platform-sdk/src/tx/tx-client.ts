@@ -63,13 +63,16 @@ export class TxClient implements Component {
 
   /** Wraps one physical data source for AT mode; the resourceId defaults to mysql://host:port/db. */
   atDataSource(pool: Pool, opts: Partial<Omit<AtDataSourceOptions, 'pool' | 'tc'>> = {}): AtDataSource {
-    const cfg = (pool as unknown as { pool: { config: { connectionConfig: { host: string; port: number; database?: string } } } }).pool.config
-      .connectionConfig;
+    // mysql2 keeps the settings on the core pool; read defensively, it is not public API.
+    const cfg = (pool as unknown as { pool?: { config?: { connectionConfig?: { host?: string; port?: number; database?: string } } } }).pool
+      ?.config?.connectionConfig;
+    const resourceId = opts.resourceId ?? (cfg?.host ? `mysql://${cfg.host}:${cfg.port ?? 3306}/${cfg.database ?? ''}` : undefined);
+    if (!resourceId) throw new TxBadRequestError('cannot tell which database this pool reaches; pass resourceId', null);
     const ds = new AtDataSource({
       ...opts,
       pool,
       tc: this.tc,
-      resourceId: opts.resourceId ?? `mysql://${cfg.host}:${cfg.port}/${cfg.database ?? ''}`,
+      resourceId,
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     this.at.add(ds);
