@@ -103,3 +103,4 @@ export {
 } from './snowflake.js';
 export { WorkerIdLease, type WorkerIdLeaseOptions } from './worker-id-lease.js';
 export { SegmentIdAllocator, type SegmentAllocatorOptions } from './segment-allocator.js';
+export { branchResource, type BranchStatements, type BranchTransactionSource } from './branch-resource.js';
