@@ -7,39 +7,25 @@
  *     provider keeps serving its other consumers.
  */
 import { connect } from 'node:net';
-import { buildJavaFixture, freePort, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
-import { nacos } from '@silk/stack/config';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
+import { describe, expect, it } from 'vitest';
 import { isSilkError } from '../core/index.js';
 import { NacosDiscovery } from '../nacos/index.js';
 import { DubboConsumer, DubboProvider } from './bootstrap.js';
 import { DUBBO_ERROR_CODES } from './errors.js';
 import { DubboNacosRegistry, NacosProviderDiscovery } from './nacos-registry.js';
 import { typeMatrixHandlers, typeMatrixService } from './fixtures/type-matrix.js';
+import { connection, run, untilAnswered, useJavaDubboFixture } from './fixtures/java-dubbo-support.js';
 
-const connection = {
-  serverAddr: `127.0.0.1:${nacos.port}`,
-  username: nacos.username,
-  password: nacos.password,
-};
-const run = `${process.pid}`;
-let jar = '';
-const started: { stop(): Promise<void> | void }[] = [];
-
-beforeAll(() => {
-  jar = buildJavaFixture('dubbo-app', 'dubbo-app.jar');
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of started.reverse()) await s.stop();
-}, 60_000);
+const fixture = useJavaDubboFixture();
+const { started } = fixture;
 
 describe('a provider killed mid-load', () => {
   it('fails in-flight calls fast and retries reach the other provider', async () => {
     const version = `3.0.${run}`;
     const javas: JavaProcess[] = [];
     for (const name of ['a', 'b']) {
-      const j = spawnJava(jar, [
+      const j = spawnJava(fixture.jar, [
         'provider',
         connection.serverAddr,
         `java-dubbo-fault-${name}-${run}`,
@@ -144,16 +130,7 @@ describe('a garbage frame sent to a Silk provider', () => {
     const svc = consumer
       .reference(typeMatrixService(version))
       .proxy<Record<string, (...a: unknown[]) => Promise<unknown>>>();
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await svc.echo!('up');
-        break;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await untilAnswered(() => svc.echo!('up'), 30_000);
     const background = Promise.all(Array.from({ length: 200 }, (_, i) => svc.echo!(`m${i}`)));
     const bad = connect({ host: registry.address, port: provider.port });
     await new Promise((r) => bad.once('connect', r));

@@ -6,9 +6,8 @@
  *     every method (the fixture prints one CHECK line per method);
  *   - a Silk consumer finds a Java provider in Nacos and calls every method.
  */
-import { buildJavaFixture, freePort, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
-import { nacos } from '@silk/stack/config';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runWithContext } from '../core/index.js';
 import { NacosDiscovery } from '../nacos/index.js';
 import { DubboConsumer, DubboProvider } from './bootstrap.js';
@@ -17,71 +16,52 @@ import { BigDecimal, LocalDateTime, javaClassOf } from './java-values.js';
 import { DubboNacosRegistry, NacosProviderDiscovery } from './nacos-registry.js';
 import type { DubboReference } from './reference.js';
 import { sampleUser, typeMatrixHandlers, typeMatrixService } from './fixtures/type-matrix.js';
+import { connection, run, untilAnswered, useJavaDubboFixture } from './fixtures/java-dubbo-support.js';
 
-const connection = {
-  serverAddr: `127.0.0.1:${nacos.port}`,
-  username: nacos.username,
-  password: nacos.password,
-};
-const run = `${process.pid}`;
-let jar = '';
-const started: { stop(): Promise<void> | void }[] = [];
+const fixture = useJavaDubboFixture();
+const { started } = fixture;
 
-beforeAll(() => {
-  jar = buildJavaFixture('dubbo-app', 'dubbo-app.jar');
-}, 600_000);
-
-afterAll(async () => {
-  for (const s of started.reverse()) await s.stop();
-}, 60_000);
+/**
+ * Serves TypeMatrixService from Silk, registered as `registerMode` says, and runs the Java
+ * consumer against it: every one of its 20 checks must pass.
+ */
+async function javaConsumerPassesAgainstSilk(
+  version: string,
+  registerMode: 'all' | 'instance',
+): Promise<void> {
+  const registry = new DubboNacosRegistry({
+    connection,
+    application: `silk-dubbo-${registerMode}-${run}`,
+    registerMode,
+  });
+  const provider = new DubboProvider({ port: await freePort(), registry, drainMs: 100 });
+  provider.export(typeMatrixService(version), typeMatrixHandlers);
+  await provider.start();
+  started.push(provider);
+  const java = spawnJava(fixture.jar, [
+    'consumer',
+    connection.serverAddr,
+    `java-dubbo-consumer-${registerMode}-${run}`,
+    version,
+  ]);
+  started.push(java);
+  const done = await java.waitForOutput(/CONSUMER DONE passed=(\d+) failed=(\d+)/, 180_000);
+  const checks = java.output.split('\n').filter((l) => l.startsWith('CHECK'));
+  expect(
+    checks.filter((l) => !l.endsWith(' OK')),
+    java.output.slice(-4000),
+  ).toEqual([]);
+  expect(Number(done[1])).toBe(20);
+  expect(done[2]).toBe('0');
+}
 
 describe('Java Dubbo 3 consumer → Silk provider', () => {
   it('finds the Silk provider in Nacos and gets every type, the exception, the timeout and attachments right', async () => {
-    const version = `1.0.${run}`;
-    const registry = new DubboNacosRegistry({ connection, application: `silk-dubbo-provider-${run}` });
-    const provider = new DubboProvider({ port: await freePort(), registry, drainMs: 100 });
-    provider.export(typeMatrixService(version), typeMatrixHandlers);
-    await provider.start();
-    started.push(provider);
-    const java = spawnJava(jar, ['consumer', connection.serverAddr, `java-dubbo-consumer-${run}`, version]);
-    started.push(java);
-    const done = await java.waitForOutput(/CONSUMER DONE passed=(\d+) failed=(\d+)/, 180_000);
-    const checks = java.output.split('\n').filter((l) => l.startsWith('CHECK'));
-    expect(
-      checks.filter((l) => !l.endsWith(' OK')),
-      java.output.slice(-4000),
-    ).toEqual([]);
-    expect(Number(done[1])).toBe(20);
-    expect(done[2]).toBe('0');
+    await javaConsumerPassesAgainstSilk(`1.0.${run}`, 'all');
   }, 240_000);
-});
 
-describe('Java Dubbo 3 consumer → Silk provider registered at the application level only', () => {
-  it('resolves the interface through the mapping, reads MetadataService and calls every method', async () => {
-    const version = `1.1.${run}`;
-    const registry = new DubboNacosRegistry({
-      connection,
-      application: `silk-dubbo-app-level-${run}`,
-      registerMode: 'instance',
-    });
-    const provider = new DubboProvider({ port: await freePort(), registry, drainMs: 100 });
-    provider.export(typeMatrixService(version), typeMatrixHandlers);
-    await provider.start();
-    started.push(provider);
-    const java = spawnJava(jar, [
-      'consumer',
-      connection.serverAddr,
-      `java-dubbo-consumer-app-${run}`,
-      version,
-    ]);
-    started.push(java);
-    const done = await java.waitForOutput(/CONSUMER DONE passed=(\d+) failed=(\d+)/, 180_000);
-    const checks = java.output.split('\n').filter((l) => l.startsWith('CHECK'));
-    expect(
-      checks.filter((l) => !l.endsWith(' OK')),
-      java.output.slice(-4000),
-    ).toEqual([]);
-    expect(Number(done[1])).toBe(20);
+  it('finds a Silk provider registered at the application level only (mapping, MetadataService)', async () => {
+    await javaConsumerPassesAgainstSilk(`1.1.${run}`, 'instance');
   }, 240_000);
 });
 
@@ -91,7 +71,7 @@ describe('Silk consumer → Java Dubbo 3 provider', () => {
 
   beforeAll(async () => {
     const version = `2.0.${run}`;
-    const java: JavaProcess = spawnJava(jar, [
+    const java: JavaProcess = spawnJava(fixture.jar, [
       'provider',
       connection.serverAddr,
       `java-dubbo-provider-${run}`,
@@ -111,16 +91,7 @@ describe('Silk consumer → Java Dubbo 3 provider', () => {
     started.push(consumer);
     ref = consumer.reference(typeMatrixService(version));
     svc = ref.proxy();
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await svc.echo!('warm-up');
-        break;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await untilAnswered(() => svc.echo!('warm-up'), 60_000);
   }, 240_000);
 
   it('sends and receives every type of the matrix', async () => {
