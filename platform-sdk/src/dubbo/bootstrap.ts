@@ -3,6 +3,7 @@
  * Nacos; on stop deregister first, then drain) and DubboConsumer (shared connections,
  * references by interface; on stop wait for calls in flight).
  */
+import type { Sentinel } from '../sentinel/index.js';
 import type { Component } from '../core/index.js';
 import type { ChannelLogger } from './channel.js';
 import type { ClusterName } from './cluster.js';
@@ -71,6 +72,8 @@ export interface DubboConsumerOptions extends ExchangeClientOptions {
   cluster?: ClusterName;
   drainMs?: number;
   logger?: ChannelLogger;
+  /** Guard every reference's calls with Sentinel (interface and method resources, OUT). */
+  sentinel?: Sentinel;
 }
 
 export type ReferenceConfig = Partial<
@@ -95,6 +98,7 @@ export class DubboConsumer implements Component {
       ...(o.retries !== undefined ? { retries: o.retries } : {}),
       ...(o.loadbalance !== undefined ? { loadbalance: o.loadbalance } : {}),
       ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
+      ...(o.sentinel !== undefined ? { sentinel: o.sentinel } : {}),
       onSwallowed: (e) => this.opts.logger?.warn({ error: (e as Error).message }, 'failsafe call failed'),
     });
   }

@@ -10,6 +10,8 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { runWithContext, type SilkContext } from '../core/index.js';
+import type { Sentinel } from '../sentinel/index.js';
+import { guardProvider, SENTINEL_DUBBO_APPLICATION_KEY } from './sentinel-filter.js';
 import { DubboChannel, consoleLogger, type ChannelLogger } from './channel.js';
 import {
   decodeRequest,
@@ -50,6 +52,8 @@ export interface ExchangeServerOptions {
   /** Unanswered requests per connection before it is paused. Default 1000. */
   maxInFlightPerConnection?: number;
   logger?: ChannelLogger;
+  /** Guard every exported method with Sentinel, as Java's Sentinel Dubbo provider filter does. */
+  sentinel?: Sentinel;
 }
 
 interface Exported {
@@ -240,7 +244,19 @@ export class ExchangeServer {
     const silkCtx = contextFrom(att);
     try {
       const handler = exported.handlers[inv.method] as (...a: unknown[]) => unknown;
-      const value = await runWithContext(silkCtx, () => handler(...inv.args, ctx));
+      const call = () => runWithContext(silkCtx, async () => handler(...inv.args, ctx));
+      const sentinel = this.opts.sentinel;
+      const value = sentinel
+        ? await guardProvider(
+            sentinel,
+            exported.def,
+            inv.method,
+            m.parameterTypes,
+            inv.args,
+            originOf(att),
+            call,
+          )
+        : await call();
       return {
         kind: 'value',
         value: m.returnType ? toJava(m.returnType, value) : value,
@@ -250,6 +266,12 @@ export class ExchangeServer {
       return { kind: 'exception', exception: toThrowable(e), attachments: responseAttachments };
     }
   }
+}
+
+/** Java's DubboUtils.getApplication: remote.application, else Sentinel's dubboApplication. */
+function originOf(att: Attachments): string {
+  const app = att[ATTACHMENT.remoteApplication] ?? att[SENTINEL_DUBBO_APPLICATION_KEY];
+  return typeof app === 'string' ? app : '';
 }
 
 /** The request context a consumer sent in its attachments (Java and Silk consumers alike). */

@@ -5,7 +5,9 @@
  * our application as `remote.application`, the names the Java side reads.
  */
 import { CONTEXT_KEYS, currentContext } from '../core/index.js';
+import type { Sentinel } from '../sentinel/index.js';
 import { invokeCluster, type ClusterName } from './cluster.js';
+import { guardConsumer } from './sentinel-filter.js';
 import type { Attachments, RpcResult } from './codec.js';
 import { ATTACHMENT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, DUBBO_VERSION, statusName } from './constants.js';
 import { BadArgumentError, DubboRemoteException, DubboRemoteStatusError, type CallSite } from './errors.js';
@@ -29,6 +31,8 @@ export interface ReferenceOptions {
   retries?: number;
   loadbalance?: LoadBalanceName;
   cluster?: ClusterName;
+  /** Guard calls with Sentinel, as Java's Sentinel Dubbo consumer filter does. */
+  sentinel?: Sentinel;
   onSwallowed?(e: unknown): void;
 }
 
@@ -75,6 +79,20 @@ export class DubboReference {
         `${this.def.interface}.${method} takes ${m.parameterTypes.length} arguments, got ${args.length}`,
         { method },
       );
+    const sentinel = this.opts.sentinel;
+    if (sentinel)
+      return guardConsumer(sentinel, this.def, method, m.parameterTypes, args, () =>
+        this.invokeUnguarded(m, method, args, call),
+      );
+    return this.invokeUnguarded(m, method, args, call);
+  }
+
+  private async invokeUnguarded(
+    m: ResolvedMethod,
+    method: string,
+    args: readonly unknown[],
+    call: CallOptions,
+  ): Promise<CallResult> {
     const wireArgs = m.parameterTypes.map((t, i) => toJava(t, args[i]));
     const timeout = call.timeout ?? this.opts.timeout ?? DEFAULT_TIMEOUT;
     const attachments = this.attachments(timeout, call.attachments);
