@@ -244,7 +244,9 @@ export class ExchangeServer {
     const silkCtx = contextFrom(att);
     try {
       const handler = exported.handlers[inv.method] as (...a: unknown[]) => unknown;
-      const call = () => runWithContext(silkCtx, async () => handler(...inv.args, ctx));
+      // Through a promise, so a handler that throws synchronously is traced like one that rejects.
+      const call = () =>
+        runWithContext(silkCtx, () => Promise.resolve().then(() => handler(...inv.args, ctx)));
       const sentinel = this.opts.sentinel;
       const value = sentinel
         ? await guardProvider(

@@ -13,6 +13,8 @@
  *   and Silk providers alike from them.
  * - The request context (TX_XID, traceparent, caller app) crosses in the attachments.
  * - Corrupt bytes close that connection only; every failure is a coded SilkError.
+ * - With `sentinel` set, calls are guarded as Java's Sentinel Dubbo filters guard them
+ *   (interface and method resources, caller application as origin).
  */
 export {
   DubboConsumer,
@@ -50,6 +52,12 @@ export {
   type ProviderAddress,
 } from './load-balance.js';
 export type { ClusterName } from './cluster.js';
+export {
+  blockedInvocationException,
+  javaClassName,
+  methodResourceName,
+  SENTINEL_DUBBO_APPLICATION_KEY,
+} from './sentinel-filter.js';
 export type { Attachments } from './codec.js';
 export type { ChannelLogger } from './channel.js';
 export {
