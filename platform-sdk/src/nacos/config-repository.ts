@@ -36,15 +36,29 @@ export class NacosConfigRepository implements ConfigRepository {
     });
   }
 
+  /** What `get` last returned per dataId@group, so a subscription does not repeat it. */
+  readonly #lastRead = new Map<string, string | undefined>();
+
   async get(source: ConfigSource): Promise<string | undefined> {
     const content = (await this.client.getConfig(source.dataId, source.group, {})) as
       string | null | undefined;
-    return content === null || content === undefined || content === '' ? undefined : content;
+    const value = content === null || content === undefined || content === '' ? undefined : content;
+    this.#lastRead.set(`${source.dataId}@${source.group}`, value);
+    return value;
   }
 
   subscribe(source: ConfigSource, onChange: (content: string | undefined) => void): () => void {
     const info = { dataId: source.dataId, group: source.group };
-    const listener = (content: string | null) => onChange(content ? content : undefined);
+    // The client delivers the current content once on subscribing; a caller that has just
+    // read it with `get` would see it twice. Only changes are passed on.
+    const key = `${source.dataId}@${source.group}`;
+    let last = this.#lastRead.has(key) ? this.#lastRead.get(key) : null;
+    const listener = (content: string | null) => {
+      const value = content ? content : undefined;
+      if (value === last) return;
+      last = value;
+      onChange(value);
+    };
     this.client.subscribe(info, listener);
     return () => this.client.unSubscribe(info, listener);
   }
