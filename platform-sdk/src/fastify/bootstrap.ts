@@ -47,6 +47,11 @@ export interface SentinelBootstrap {
   webContextUnify?: boolean;
   /** `silk.sentinel.origin-header`: the header naming the caller (Java: a RequestOriginParser bean). */
   originHeader?: string;
+  /** `block-page`: where a blocked web request is redirected. */
+  blockPage?: string;
+  /** `silk.sentinel.block-status` / `block-body`: the reply to a blocked request otherwise. */
+  blockStatus?: number;
+  blockBody?: string;
   /** `transport.{dashboard,port,client-ip,heartbeat-interval-ms}`. */
   transport: { dashboard?: string; port?: number; clientIp?: string; heartbeatIntervalMs?: number };
   /** `datasource.<name>.nacos` / `.file` entries. */
@@ -126,6 +131,9 @@ function sentinelBootstrap(name: string, t: Tree): SentinelBootstrap {
     httpMethodSpecify: bool(s('http-method-specify')),
     webContextUnify: bool(s('web-context-unify')),
     originHeader: str(at(t, 'silk.sentinel.origin-header')),
+    blockPage: str(s('block-page')),
+    blockStatus: num(at(t, 'silk.sentinel.block-status')),
+    blockBody: str(at(t, 'silk.sentinel.block-body')),
     transport: defined({
       dashboard: str(s('transport.dashboard')),
       port: num(s('transport.port')),

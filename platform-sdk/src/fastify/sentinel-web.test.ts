@@ -92,4 +92,17 @@ describe('Sentinel around Fastify routes', () => {
     for (let i = 0; i < 3; i++) expect((await a.inject('/orders/1')).statusCode).toBe(200);
     expect(sentinel.clusterNode('/orders/:id')?.curThreadNum()).toBe(0);
   });
+
+  it('answers a block with the configured status and body, or redirects to the block page', async () => {
+    const sentinel = createSentinel({ clock: new ManualClock(1_000_000) });
+    sentinel.flowRules.loadRules([{ resource: '/orders/:id', count: 0 }]);
+    const a = await serve(sentinel, { blockStatus: 503, blockBody: 'busy, try later' });
+    const res = await a.inject('/orders/1');
+    expect([res.statusCode, res.body]).toEqual([503, 'busy, try later']);
+    await a.close();
+    app = undefined;
+    const b = await serve(sentinel, { blockPage: '/busy.html' });
+    const redirected = await b.inject('/orders/1');
+    expect([redirected.statusCode, redirected.headers.location]).toEqual([302, '/busy.html']);
+  });
 });

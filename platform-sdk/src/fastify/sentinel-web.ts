@@ -29,6 +29,10 @@ export interface SentinelWebOptions {
   originHeader?: string;
   /** Status on block; default 429 as Java. */
   blockStatus?: number;
+  /** Body on block; default Java's `Blocked by Sentinel (flow limiting)`. */
+  blockBody?: string;
+  /** `spring.cloud.sentinel.block-page`: redirect a blocked request there (302), as SCA does. */
+  blockPage?: string;
   /** Reply on block; default Java's plain-text body. */
   blockHandler?: (block: BlockResult, request: FastifyRequest, reply: FastifyReply) => unknown;
   /** Routes that are never resources; default the Actuator endpoints, so probes are never blocked. */
@@ -47,7 +51,12 @@ export function registerSentinelWeb(app: FastifyInstance, opts: SentinelWebOptio
   const onBlock =
     opts.blockHandler ??
     ((_b: BlockResult, _req: FastifyRequest, reply: FastifyReply) =>
-      reply.code(blockStatus).type('text/plain; charset=utf-8').send(DEFAULT_BLOCK_BODY));
+      opts.blockPage !== undefined
+        ? reply.redirect(opts.blockPage, 302)
+        : reply
+            .code(blockStatus)
+            .type('text/plain; charset=utf-8')
+            .send(opts.blockBody ?? DEFAULT_BLOCK_BODY));
 
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;

@@ -171,15 +171,14 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
           prometheus: observability.meters,
         });
         if (boot.sentinel.enabled) {
+          const { httpMethodSpecify, webContextUnify, originHeader, blockPage, blockStatus, blockBody } =
+            boot.sentinel;
+          const web = { httpMethodSpecify, webContextUnify, originHeader, blockPage, blockStatus, blockBody };
           registerSentinelWeb(app, {
             sentinel,
-            ...(boot.sentinel.httpMethodSpecify !== undefined
-              ? { httpMethodSpecify: boot.sentinel.httpMethodSpecify }
-              : {}),
-            ...(boot.sentinel.webContextUnify !== undefined
-              ? { webContextUnify: boot.sentinel.webContextUnify }
-              : {}),
-            ...(boot.sentinel.originHeader !== undefined ? { originHeader: boot.sentinel.originHeader } : {}),
+            ...(Object.fromEntries(Object.entries(web).filter(([, v]) => v !== undefined)) as Partial<
+              typeof web
+            >),
           });
         }
         await opts.routes?.(app, ctx);
