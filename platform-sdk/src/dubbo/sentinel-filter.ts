@@ -45,6 +45,22 @@ export function methodResourceName(
   return `${def.interface}:${method}(${parameterTypes.map(javaClassName).join(',')})`;
 }
 
+// Resource names are fixed per declared method: built once, not on every call.
+const namesByDef = new WeakMap<DubboServiceDefinition, Map<string, readonly [string, string]>>();
+
+function resourceNames(
+  def: DubboServiceDefinition,
+  method: string,
+  parameterTypes: readonly string[],
+): readonly [string, string] {
+  let byMethod = namesByDef.get(def);
+  if (byMethod === undefined) namesByDef.set(def, (byMethod = new Map<string, readonly [string, string]>()));
+  let names = byMethod.get(method);
+  if (names === undefined)
+    byMethod.set(method, (names = [def.interface, methodResourceName(def, method, parameterTypes)]));
+  return names;
+}
+
 /** The simple class name Java's BlockException subclasses carry, per kind of block. */
 const JAVA_BLOCK_EXCEPTION: Record<BlockKind, string> = {
   flow: 'FlowException',
@@ -105,7 +121,7 @@ export async function guardProvider<T>(
   origin: string,
   run: () => Promise<T>,
 ): Promise<T> {
-  const names = [def.interface, methodResourceName(def, method, parameterTypes)] as const;
+  const names = resourceNames(def, method, parameterTypes);
   const guard = enter(sentinel, names, args, 'IN', origin);
   if (guard.block) throw blockedInvocationException(guard.block);
   return settle(guard.entries, run);
@@ -120,7 +136,7 @@ export async function guardConsumer<T>(
   args: readonly unknown[],
   run: () => Promise<T>,
 ): Promise<T> {
-  const names = [def.interface, methodResourceName(def, method, parameterTypes)] as const;
+  const names = resourceNames(def, method, parameterTypes);
   const guard = enter(sentinel, names, args, 'OUT');
   if (guard.block) throw blockErrorOf(guard.block);
   return settle(guard.entries, run);
