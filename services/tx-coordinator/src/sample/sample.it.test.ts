@@ -156,7 +156,11 @@ describe('the order/storage/account sample', () => {
     try {
       for (let run = 0; run < RUNS; run++) {
         const placing = Array.from({ length: 4 }, (_, i) =>
-          orders.place({ userId: 'U1', code: 'C1', count: 1, money: 1 }, i % 2 === 0 ? undefined : () => Promise.reject<void>(new BusinessError('rollback'))).catch(() => undefined),
+          // A short timeout: a begin whose reply the cut lost leaves a session only the TC's timeout
+          // check ends, and the settle window below must outlast it.
+          orders
+            .place({ userId: 'U1', code: 'C1', count: 1, money: 1 }, i % 2 === 0 ? undefined : () => Promise.reject<void>(new BusinessError('rollback')), 5_000)
+            .catch(() => undefined),
         );
         await sleep(Math.random() * 40);
         const [procs] = await killer.query<RowDataPacket[]>(
