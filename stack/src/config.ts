@@ -92,6 +92,8 @@ export const rocketmq = {
     { name: 'silk-test-fifo', messageType: 'FIFO' },
     { name: 'silk-test-delay', messageType: 'DELAY' },
     { name: 'silk-test-tx', messageType: 'TRANSACTION' },
+    // The demo estate's order events (services/order publishes, services/notification consumes).
+    { name: 'shop-order-events', messageType: 'TRANSACTION' },
   ],
   /**
    * Consumer groups created by `stack up`. Over gRPC a group consumes FIFO topics in order only
