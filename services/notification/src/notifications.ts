@@ -41,9 +41,9 @@ export class Notifications {
       : await this.pool.query<RowDataPacket[]>('SELECT * FROM notification WHERE user_id = ? ORDER BY id DESC LIMIT 100', [q.userId ?? '']);
     return rows.map((r) => ({
       orderId: String(r.order_id),
-      userId: r.user_id,
-      message: r.message,
-      messageId: r.message_id,
+      userId: String(r.user_id),
+      message: String(r.message),
+      messageId: String(r.message_id),
       createdAt: (r.created_at as Date).toISOString(),
     }));
   }

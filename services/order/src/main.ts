@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { SnowflakeGenerator, WorkerIdLease } from '@silk/platform-sdk/datasource';
 import { ServiceClient } from '@silk/platform-sdk/http';
-import { MessageProducer } from '@silk/platform-sdk/rocketmq';
+import { MessageProducer, type TransactionCheckResult } from '@silk/platform-sdk/rocketmq';
 import { ACCOUNT_SERVICE, ORDER_EVENTS_TOPIC, runShopService, shopBaseSchema, STORAGE_SERVICE } from '@silk/shop-api';
 import { ORDER_SCHEMA, OrderRefused, Orders } from './orders.js';
 
@@ -39,14 +39,14 @@ await runShopService({
     const cfg = () => rt.ctx.config().shop.order;
     const workerIds = new WorkerIdLease({ redis: rt.redis, namespace: 'silk:snowflake:order' });
     const consumer = rt.dubboConsumer();
-    let orders: Orders | undefined;
     const producer = new MessageProducer({
       endpoints: rt.ctx.config().rocketmq.producer.endpoints,
       topics: [{ name: ORDER_EVENTS_TOPIC, messageType: 'TRANSACTION' }],
-      transactionChecker: (m) => (orders ? orders.check(m) : Promise.resolve('UNKNOWN')),
+      // The checker runs only after start, by when `orders` below exists.
+      transactionChecker: (m): Promise<TransactionCheckResult> => orders.check(m),
       logger: rt.log.child({ component: 'rocketmq' }),
     });
-    orders = new Orders({
+    const orders: Orders = new Orders({
       pool: rt.pool,
       at: rt.at,
       tx: rt.tx,
@@ -57,7 +57,6 @@ await runShopService({
       account: consumer.reference(ACCOUNT_SERVICE),
       timeoutMs: () => cfg()['tx-timeout-ms'],
     });
-    const o = orders;
     return {
       components: [workerIds, consumer, producer],
       routes(app) {
@@ -68,7 +67,7 @@ await runShopService({
           if (parsed.data.count > cfg()['max-count'])
             return reply.code(400).send({ error: `at most ${cfg()['max-count']} items per order (shop.order.max-count)` });
           try {
-            return reply.code(201).send(await o.place(parsed.data));
+            return reply.code(201).send(await orders.place(parsed.data));
           } catch (err) {
             if (err instanceof OrderRefused) return reply.code(err.status).send({ error: err.message });
             throw err;
@@ -76,11 +75,11 @@ await runShopService({
         });
         app.get('/orders/:id', async (req, reply) => {
           const { id } = z.object({ id: z.string().regex(/^\d{1,20}$/) }).parse(req.params);
-          return (await o.get(id)) ?? reply.code(404).send({ error: `no order ${id}` });
+          return (await orders.get(id)) ?? reply.code(404).send({ error: `no order ${id}` });
         });
         app.get('/orders', async (req) => {
           const { userId } = z.object({ userId: z.string().max(32) }).parse(req.query);
-          return o.byUser(userId);
+          return orders.byUser(userId);
         });
       },
     };

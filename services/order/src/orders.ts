@@ -19,7 +19,7 @@ import type { ServiceClient } from '@silk/platform-sdk/http';
 import type { MessageProducer, ReceivedMessage, TransactionCheckResult } from '@silk/platform-sdk/rocketmq';
 import { GlobalStatus, isCommittingStatus, isGlobalFinal, type AtDataSource, type TxClient } from '@silk/platform-sdk/tx';
 import type { SnowflakeGenerator } from '@silk/platform-sdk/datasource';
-import { fromCents, ORDER_CREATED_TAG, ORDER_EVENTS_TOPIC, toCents, type OrderCreatedEvent } from '@silk/shop-api';
+import { BUSINESS_EXCEPTION, fromCents, ORDER_CREATED_TAG, ORDER_EVENTS_TOPIC, toCents, type OrderCreatedEvent } from '@silk/shop-api';
 
 export const ORDER_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS orders (
@@ -97,8 +97,8 @@ export class Orders {
         ),
       );
     } catch (err) {
-      if (err instanceof DubboRemoteException && err.javaClass === 'java.lang.IllegalStateException')
-        throw new OrderRefused(err.remote.javaMessage ?? err.message, 409);
+      const refusal = businessRefusal(err);
+      if (refusal) throw new OrderRefused(refusal, 409);
       throw err;
     }
     return event;
@@ -137,6 +137,14 @@ export class Orders {
     if (status === GlobalStatus.Committed || isCommittingStatus(status)) return 'COMMIT';
     return isGlobalFinal(status) ? 'ROLLBACK' : 'UNKNOWN';
   }
+}
+
+/** A provider's business exception, however deep the transaction and message layers wrapped it. */
+function businessRefusal(err: unknown): string | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof DubboRemoteException && e.javaClass === BUSINESS_EXCEPTION) return e.remote.javaMessage ?? e.message;
+  }
+  return undefined;
 }
 
 function toOrder(r: RowDataPacket): Record<string, unknown> {

@@ -29,7 +29,12 @@ export const shopBaseSchema = z.object({
       'simple-consumer': z.object({ endpoints: z.string().default('127.0.0.1:8081') }).prefault({}),
     })
     .prefault({}),
-  dubbo: z.object({ protocol: z.object({ port: port.default(0) }).prefault({}) }).prefault({}),
+  dubbo: z
+    .object({
+      protocol: z.object({ port: port.default(0) }).prefault({}),
+      registry: z.object({ 'register-mode': z.enum(['interface', 'instance', 'all']).default('interface') }).prefault({}),
+    })
+    .prefault({}),
   silk: z
     .object({
       /** The Nacos name the transaction coordinator registers under. */

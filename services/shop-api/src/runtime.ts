@@ -88,8 +88,17 @@ export async function runShopService<T extends ShopBaseConfig>(opts: ShopService
       });
       await tx.start();
       const at = tx.atDataSource(pool, { resourceId: jdbc.resourceId });
+      // Interface-level names only: Dubbo 3's application-level instance would be registered
+      // under the application name, the same Nacos service as the HTTP instance, and callers by
+      // name (Spring Cloud LoadBalancer, ServiceClient) would be handed the Dubbo port. Java
+      // estates mixing both set dubbo.registry.register-mode=interface for the same reason.
       const registry = () =>
-        new DubboNacosRegistry({ connection: boot.nacos, application: opts.name, ...(boot.discovery.ip ? { ip: boot.discovery.ip } : {}) });
+        new DubboNacosRegistry({
+          connection: boot.nacos,
+          application: opts.name,
+          registerMode: cfg.dubbo.registry['register-mode'],
+          ...(boot.discovery.ip ? { ip: boot.discovery.ip } : {}),
+        });
       const rt: ShopRuntime<T> = {
         name: opts.name,
         ctx,
