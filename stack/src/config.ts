@@ -99,7 +99,11 @@ export const rocketmq = {
    * Consumer groups created by `stack up`. Over gRPC a group consumes FIFO topics in order only
    * when the group is orderly (the proxy reads consumeMessageOrderly from the group's config).
    */
-  consumerGroups: [{ name: 'silk-test-fifo-group', orderly: true }],
+  consumerGroups: [
+    { name: 'silk-test-fifo-group', orderly: true },
+    // The demo estate's consumer of order events (services/notification).
+    { name: 'notification-service' },
+  ],
 } as const;
 
 export const endpoints = {
