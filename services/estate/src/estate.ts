@@ -117,7 +117,7 @@ export async function startEstate(opts: EstateOptions = {}): Promise<Estate> {
         name: 'gateway',
         script: gatewayMain,
         cwd: join(repoRoot, 'gateway'),
-        env: { ...nacosEnv, SERVER_PORT: String(ports.gateway) },
+        env: { ...nacosEnv, PORT: String(ports.gateway), SERVER_PORT: String(ports.gateway) },
         ready: /GATEWAY READY (\d+)/,
       });
     if (opts.java ?? true) {
