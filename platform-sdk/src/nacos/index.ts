@@ -1,8 +1,8 @@
 /**
  * nacos: joining the estate through Nacos as a Spring Cloud Alibaba app does — the instance
  * it registers (same fields, same metadata, same address choice), and its registration as a
- * lifecycle component that re-registers after Nacos forgets it. Discovery and the config
- * repository on the `nacos` client land here next.
+ * lifecycle component that re-registers after Nacos forgets it; discovery with its cache; and
+ * config, read and followed by Silk's own token-authenticated long-poll client.
  */
 export {
   buildInstance,
@@ -15,7 +15,12 @@ export {
 export { findFirstNonLoopbackAddress, type InetOptions } from './inet.js';
 export { createNamingClient, namespaceId, type NacosClientLogger, type NacosConnection } from './client.js';
 export { NacosRegistration, type NacosRegistrationOptions } from './registration.js';
-export { NACOS_ERROR_CODES, NacosRegistrationError } from './errors.js';
+export {
+  NACOS_ERROR_CODES,
+  NacosAuthError,
+  NacosConfigUnavailableError,
+  NacosRegistrationError,
+} from './errors.js';
 export { NacosDiscovery, type NacosDiscoveryOptions } from './discovery.js';
 export {
   candidates,
@@ -27,4 +32,6 @@ export {
   type ServiceInstance,
 } from './load-balancer.js';
 export { NacosConfigRepository, type NacosConfigRepositoryOptions } from './config-repository.js';
+export { NacosConfigClient, type NacosConfigClientOptions } from './config-client.js';
+export { NacosOpenApi, type NacosOpenApiOptions } from './open-api.js';
 export { NacosRuleSource, type NacosRuleDataSource } from './sentinel-rule-source.js';
