@@ -1,8 +1,8 @@
 /**
  * Publish → listener latency of a Nacos config change: Silk's listener (NacosConfigRepository
- * over the `nacos` npm client, HTTP long poll) beside the official Java client (nacos-client
- * 3.x, gRPC push; interop/java/nacos-listener) on the same server, the same dataId, in the
- * same run.
+ * over Silk's own config client: v1 HTTP long poll, token auth) beside the official Java client
+ * (nacos-client 3.x, gRPC push; interop/java/nacos-listener) on the same server, the same
+ * dataId, in the same run.
  *
  * How it measures, and why this way: each change is published ONCE through the Open API
  * (content `seq=<i> t=<Date.now() just before the POST>`), and both listeners watch it; each
@@ -170,7 +170,7 @@ const bench: Benchmark = {
   name: 'nacos-config-latency',
   description:
     `Time from publishing a dataId through the Nacos Open API to the listener firing: Silk ` +
-    `(NacosConfigRepository.subscribe over the \`nacos\` npm client, HTTP long poll) beside the ` +
+    `(NacosConfigRepository.subscribe over Silk's NacosConfigClient: HTTP long poll, access-token auth) beside the ` +
     `official Java nacos-client 3.1.0 (gRPC push, interop/java/nacos-listener), both on the same ` +
     `dataId of the same Nacos 3.1 server, timing the same ${RUNS} × ${CHANGES_PER_RUN} published ` +
     `changes (after ${WARMUP_CHANGES} warm-up changes), ${GAP_MS} ms apart. Per run: median and p99 ` +
@@ -225,12 +225,12 @@ const bench: Benchmark = {
         bench.description +=
           `\n\nPooled over all ${pooled.java.length} timed changes (a change never seen within ` +
           `${CHANGE_TIMEOUT_MS / 1000} s counts as missed, at that timeout):` +
-          `\n\n- Java nacos-client: ${line('java')}\n- Silk (nacos npm client): ${line('silk')}`;
+          `\n\n- Java nacos-client: ${line('java')}\n- Silk (NacosConfigClient): ${line('silk')}`;
       },
     },
     {
       // Figures collected in the same publish round as the baseline's (see the header comment).
-      name: 'Silk NacosConfigRepository (nacos npm, long poll)',
+      name: 'Silk NacosConfigRepository (long poll, token)',
       run() {
         const f = silkFigures;
         if (!f) throw new Error('the baseline case must run first in each run: it publishes the round');
