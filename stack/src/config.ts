@@ -106,6 +106,16 @@ export const rocketmq = {
   ],
 } as const;
 
+/**
+ * The Sentinel dashboard: optional (`pnpm stack up sentinel-dashboard`, and the demo estate).
+ * 0.1.1 is the newest com.alibaba.csp:sentinel-dashboard on Maven Central.
+ */
+export const sentinelDashboard = {
+  version: '0.1.1',
+  port: 8858,
+  heapMb: 192,
+} as const;
+
 export const endpoints = {
   nacos: `${host}:${nacos.port}`,
   rocketmqProxy: `${host}:${rocketmq.proxyGrpcPort}`,
