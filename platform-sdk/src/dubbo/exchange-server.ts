@@ -9,7 +9,9 @@
  * (READONLY_EVENT), and waits for the requests already running.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { runWithContext, type SilkContext } from '../core/index.js';
+import { type SilkContext } from '../core/index.js';
+import { observeRpcServer } from '../observability/rpc-observation.js';
+import { scopeInContext, type ObservabilityScope } from '../observability/spans.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { guardProvider, SENTINEL_DUBBO_APPLICATION_KEY } from './sentinel-filter.js';
 import { DubboChannel, consoleLogger, type ChannelLogger } from './channel.js';
@@ -87,6 +89,8 @@ export class ExchangeServer {
   private idleWaiters: (() => void)[] = [];
   private readonly logger: ChannelLogger;
 
+  private scope: ObservabilityScope | undefined;
+
   constructor(private readonly opts: ExchangeServerOptions = {}) {
     this.logger = opts.logger ?? consoleLogger;
   }
@@ -108,6 +112,8 @@ export class ExchangeServer {
   }
 
   async start(): Promise<number> {
+    // Requests arrive on socket events, outside the context start() ran in: keep its scope.
+    this.scope = scopeInContext();
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -241,24 +247,30 @@ export class ExchangeServer {
       remoteAddress: ch.address,
       method: inv.method,
     };
-    const silkCtx = contextFrom(att);
     try {
       const handler = exported.handlers[inv.method] as (...a: unknown[]) => unknown;
       // Through a promise, so a handler that throws synchronously is traced like one that rejects.
-      const call = () =>
-        runWithContext(silkCtx, () => Promise.resolve().then(() => handler(...inv.args, ctx)));
+      const call = () => Promise.resolve().then(() => handler(...inv.args, ctx));
       const sentinel = this.opts.sentinel;
-      const value = sentinel
-        ? await guardProvider(
-            sentinel,
-            exported.def,
-            inv.method,
-            m.parameterTypes,
-            inv.args,
-            originOf(att),
-            call,
-          )
-        : await call();
+      // The caller's context and a SERVER span around Sentinel too, so a block shows in the trace.
+      const value = await observeRpcServer(
+        { service: inv.path, method: inv.method, peer: ch.address },
+        att,
+        contextFrom(att),
+        () =>
+          sentinel
+            ? guardProvider(
+                sentinel,
+                exported.def,
+                inv.method,
+                m.parameterTypes,
+                inv.args,
+                originOf(att),
+                call,
+              )
+            : call(),
+        this.scope,
+      );
       return {
         kind: 'value',
         value: m.returnType ? toJava(m.returnType, value) : value,

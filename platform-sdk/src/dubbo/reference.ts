@@ -1,10 +1,12 @@
 /**
  * A consumer-side reference to a Dubbo service: a typed proxy whose methods send a request
  * to a provider chosen by the load balancer, under the cluster mode, with a per-call timeout.
- * The request context crosses in the attachments: `TX_XID`, `traceparent`/`tracestate` and
- * our application as `remote.application`, the names the Java side reads.
+ * The request context crosses in the attachments: `TX_XID`, the trace context (`traceparent`/
+ * `tracestate`, and B3 when produced) and our application as `remote.application`, the names
+ * the Java side reads.
  */
 import { CONTEXT_KEYS, currentContext } from '../core/index.js';
+import { observeRpcClient } from '../observability/rpc-observation.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { invokeCluster, type ClusterName } from './cluster.js';
 import { guardConsumer } from './sentinel-filter.js';
@@ -79,12 +81,16 @@ export class DubboReference {
         `${this.def.interface}.${method} takes ${m.parameterTypes.length} arguments, got ${args.length}`,
         { method },
       );
-    const sentinel = this.opts.sentinel;
-    if (sentinel)
-      return guardConsumer(sentinel, this.def, method, m.parameterTypes, args, () =>
-        this.invokeUnguarded(m, method, args, call),
-      );
-    return this.invokeUnguarded(m, method, args, call);
+    // One CLIENT span per call, around Sentinel and the cluster's retries, as Dubbo's
+    // ObservationSenderFilter (a cluster filter) sees it.
+    return observeRpcClient({ service: this.def.interface, method }, (traceAttachments) => {
+      const sentinel = this.opts.sentinel;
+      if (sentinel)
+        return guardConsumer(sentinel, this.def, method, m.parameterTypes, args, () =>
+          this.invokeUnguarded(m, method, args, call, traceAttachments),
+        );
+      return this.invokeUnguarded(m, method, args, call, traceAttachments);
+    });
   }
 
   private async invokeUnguarded(
@@ -92,10 +98,11 @@ export class DubboReference {
     method: string,
     args: readonly unknown[],
     call: CallOptions,
+    traceAttachments: Attachments,
   ): Promise<CallResult> {
     const wireArgs = m.parameterTypes.map((t, i) => toJava(t, args[i]));
     const timeout = call.timeout ?? this.opts.timeout ?? DEFAULT_TIMEOUT;
-    const attachments = this.attachments(timeout, call.attachments);
+    const attachments = this.attachments(timeout, call.attachments, traceAttachments);
     const providers = await this.opts.discovery.providers(this.def);
     const client = this.opts.client;
     const usable = providers.filter((p) => client.isAvailable(p.address));
@@ -125,7 +132,7 @@ export class DubboReference {
     return r ?? { value: null, attachments: {} };
   }
 
-  private attachments(timeout: number, extra: Attachments | undefined): Attachments {
+  private attachments(timeout: number, extra: Attachments | undefined, trace: Attachments): Attachments {
     const att: Attachments = {
       [ATTACHMENT.path]: this.def.interface,
       [ATTACHMENT.interface]: this.def.interface,
@@ -136,8 +143,8 @@ export class DubboReference {
     if (this.opts.application) att[ATTACHMENT.remoteApplication] = this.opts.application;
     const ctx = currentContext();
     if (ctx?.xid) att[CONTEXT_KEYS.xid] = ctx.xid;
-    if (ctx?.traceparent) att[CONTEXT_KEYS.traceparent] = ctx.traceparent;
-    if (ctx?.tracestate) att[CONTEXT_KEYS.tracestate] = ctx.tracestate;
+    // The client span's context in the produced formats (an inbound traceparent when untraced).
+    Object.assign(att, trace);
     return extra ? { ...att, ...extra } : att;
   }
 

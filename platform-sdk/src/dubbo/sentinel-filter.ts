@@ -23,6 +23,7 @@ import {
   type Entry,
   type Sentinel,
 } from '../sentinel/index.js';
+import { recordSentinelBlock } from '../observability/spans.js';
 import { jvmDescriptor } from './java-types.js';
 import { JavaThrowable } from './java-values.js';
 import type { DubboServiceDefinition } from './service-definition.js';
@@ -100,6 +101,7 @@ function enter(
       ...(i === 1 ? { args } : {}),
     });
     if (r.blocked) {
+      recordSentinelBlock(r);
       for (const e of entries.reverse()) e.exit();
       return { entries: [], block: r };
     }

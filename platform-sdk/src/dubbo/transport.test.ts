@@ -80,14 +80,13 @@ describe('dubbo transport', () => {
   it('carries XID, traceparent and the caller app into the provider context', async () => {
     const { address } = await provider();
     const { svc } = consumer([address]);
-    const seen = await runWithContext({ xid: '10.0.0.1:8091:42', traceparent: '00-abc-def-01' }, () =>
-      svc.whoami!(),
-    );
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const seen = await runWithContext({ xid: '10.0.0.1:8091:42', traceparent }, () => svc.whoami!());
     expect(seen).toEqual(
       new Map([
         ['name', 'p'],
         ['xid', '10.0.0.1:8091:42'],
-        ['traceparent', '00-abc-def-01'],
+        ['traceparent', traceparent],
         ['callerApp', 'silk-test-consumer'],
       ]),
     );

@@ -3,7 +3,7 @@
  * (Zipkin/OTLP traces with W3C and B3 context, Micrometer-named Prometheus metrics, JSON logs
  * with trace/span ids and XID, Actuator health components).
  *
- * Contract for transports (HTTP here; Dubbo, RocketMQ, gateway, transactions as they land):
+ * Contract for transports (HTTP and Dubbo use it; RocketMQ, the gateway and transactions too):
  * - inbound: open the request context with `runWithContext({ ...extractTraceContext(carrier),
  *   xid })`, then run the handler in `withSpan(name, { kind: SpanKind.SERVER }, fn)`;
  * - outbound: `withSpan(name, { kind: SpanKind.CLIENT }, () => { injectTraceContext(carrier);
@@ -39,6 +39,7 @@ export {
   extractTraceContext,
   injectTraceContext,
   recordSentinelBlock,
+  scopeInContext,
   setDefaultScope,
   withScope,
   withSpan,
@@ -65,6 +66,14 @@ export {
 } from './http-conventions.js';
 export { observeHttpServer, type HttpServerObservation } from './http-server.js';
 export { observeClientCall, type ClientCallInfo } from './http-client.js';
+export {
+  RPC_SYSTEM_DUBBO,
+  RPC_TAGS,
+  observeRpcClient,
+  observeRpcServer,
+  type RpcCallInfo,
+  type RpcTag,
+} from './rpc-observation.js';
 export {
   LogLevels,
   MDC_KEY_XID,

@@ -46,6 +46,14 @@ export function currentScope(): ObservabilityScope | undefined {
   return (context.active().getValue(SCOPE_KEY) as ObservabilityScope | undefined) ?? defaultScope;
 }
 
+/**
+ * The scope set by `withScope` around the caller, ignoring the process default: a server
+ * captures it when it starts, since socket data events do not carry the listen-time context.
+ */
+export function scopeInContext(): ObservabilityScope | undefined {
+  return context.active().getValue(SCOPE_KEY) as ObservabilityScope | undefined;
+}
+
 export function currentTracing(): Tracing | undefined {
   return currentScope()?.tracing;
 }
