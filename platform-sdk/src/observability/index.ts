@@ -75,6 +75,15 @@ export {
   type RpcTag,
 } from './rpc-observation.js';
 export {
+  DEFAULT_MQ_CLIENT_ID,
+  PROCESS_TIME_BUCKETS,
+  SEND_COST_TIME_BUCKETS,
+  observeConsume,
+  observePublish,
+  type ConsumeInfo,
+  type PublishInfo,
+} from './messaging-observation.js';
+export {
   LogLevels,
   MDC_KEY_XID,
   createLogger,

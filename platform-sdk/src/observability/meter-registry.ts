@@ -127,6 +127,19 @@ export class MeterRegistry {
     return this.getOrCreate(name, () => new Counter({ name, help, labelNames, registers: [this.registry] }));
   }
 
+  /** A plain histogram, for meters a Java library defines in its own unit and buckets. */
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: readonly number[],
+  ): Histogram<L> {
+    return this.getOrCreate(
+      name,
+      () => new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.registry] }),
+    );
+  }
+
   /** A gauge read at scrape time (pool sizes, queue depths): `collect` sets the values. */
   gauge<L extends string>(
     name: string,

@@ -13,6 +13,7 @@
 import { Producer, type MessageView, type TransactionChecker } from 'rocketmq-client-nodejs';
 import { TransactionResolution } from './proto.js';
 import { currentContext, runWithContext, type Component } from '../core/index.js';
+import { observePublish } from '../observability/messaging-observation.js';
 import { baseOptions, startClient, verifyTopicTypes, type ClientOptions } from './client-options.js';
 import {
   MqClientClosedError,
@@ -110,13 +111,16 @@ export class MessageProducer implements Component {
   async send(message: OutgoingMessage): Promise<SendResult> {
     const client = this.running();
     const messageType = assertMatchesTopic(this.table, message, false);
-    const options = toClientMessage(message, currentContext(), this.now());
-    try {
-      const receipt = await client.send(options);
-      return { messageId: receipt.messageId, topic: message.topic, messageType };
-    } catch (err) {
-      throw new SendFailedError(message.topic, options.keys ?? [], err);
-    }
+    // Built inside the PRODUCER span, so the message carries the span's trace context.
+    return observePublish({ topic: message.topic, messageType }, async () => {
+      const options = toClientMessage(message, currentContext(), this.now());
+      try {
+        const receipt = await client.send(options);
+        return { messageId: receipt.messageId, topic: message.topic, messageType };
+      } catch (err) {
+        throw new SendFailedError(message.topic, options.keys ?? [], err);
+      }
+    });
   }
 
   /**
@@ -138,20 +142,24 @@ export class MessageProducer implements Component {
       );
     }
     assertMatchesTopic(this.table, message, true);
-    const options = toClientMessage(message, currentContext(), this.now());
     const tx = client.beginTransaction();
-    let sent: SendResult;
-    try {
-      const receipt = await client.send(options, tx);
-      sent = {
-        messageId: receipt.messageId,
-        topic: message.topic,
-        messageType: 'TRANSACTION',
-        transactionId: receipt.transactionId,
-      };
-    } catch (err) {
-      throw new SendFailedError(message.topic, options.keys ?? [], err);
-    }
+    const sent: SendResult = await observePublish(
+      { topic: message.topic, messageType: 'TRANSACTION' },
+      async () => {
+        const options = toClientMessage(message, currentContext(), this.now());
+        try {
+          const receipt = await client.send(options, tx);
+          return {
+            messageId: receipt.messageId,
+            topic: message.topic,
+            messageType: 'TRANSACTION',
+            transactionId: receipt.transactionId,
+          };
+        } catch (err) {
+          throw new SendFailedError(message.topic, options.keys ?? [], err);
+        }
+      },
+    );
     let result: T;
     try {
       result = await localTransaction(sent);
