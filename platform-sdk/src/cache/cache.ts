@@ -154,6 +154,7 @@ export class Cache<K, V> implements Component {
       [keys.value, keys.lease],
       [encoded, valueTtl(this.#o), this.#bus.channel, this.#bus.message([text])],
     );
+    this.#stats.inc('puts');
   }
 
   /**
@@ -169,6 +170,11 @@ export class Cache<K, V> implements Component {
   /** Drops this instance's L1 only. */
   clearLocal(): void {
     this.#dropAllLocal();
+  }
+
+  /** Entries in this instance's L1 (expired ones count until touched). */
+  get localSize(): number {
+    return this.#local?.size ?? 0;
   }
 
   stats(): Readonly<CacheStatsSnapshot> {

@@ -10,7 +10,8 @@
  *    every instance's LRU is dropped over the cache's pub/sub channel. `invalidateAfter(commit,
  *    ...keys)` evicts once a commit resolves. A load racing a write never stores what it read.
  *  - Values are JSON by default; a value that cannot be decoded is a logged miss, never thrown.
- *  - `stats()` is a plain counter snapshot.
+ *  - `stats()` is a plain counter snapshot; `bindCacheMetrics(meters, cache)` exports it with
+ *    Micrometer's cache meter names (cache_gets_total{result}, cache_puts_total, ...).
  *
  * Locks (Redisson-compatible):
  *  - `new LockClient({ redis }).getLock(name)` is the same lock as Redisson 4.x's
@@ -23,6 +24,12 @@
 export { Cache } from './cache.js';
 export type { CacheOptions, Loader } from './cache-options.js';
 export type { CacheStatsSnapshot } from './stats.js';
+export {
+  bindCacheMetrics,
+  type CacheMeterOptions,
+  type CacheMeterTarget,
+  type MeteredCache,
+} from './meter-binder.js';
 export { jsonCodec, stringCodec, type Codec, type KeyCodec } from './codec.js';
 export { systemClock, type Clock, type RandomSource } from './clock.js';
 export type { CacheLogger } from './logger.js';

@@ -207,7 +207,10 @@ export class ReadThrough<K, V> {
       WRITE_IF_LEASED.run(this.#o.redis, [keys.value, keys.lease], [token, encoded, ttl]),
     );
     // Not stored = a write revoked our lease while we loaded: what we read may be stale.
-    if (stored === 1) this.#fill(text, value, flight);
+    if (stored === 1) {
+      this.#stats.inc('puts');
+      this.#fill(text, value, flight);
+    }
     return value;
   }
 

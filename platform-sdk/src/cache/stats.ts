@@ -1,6 +1,6 @@
 /**
  * Per-cache counters, in the spirit of Caffeine's CacheStats: cheap increments on the hot path
- * and a plain snapshot for callers (a Prometheus exporter will read the same snapshot later).
+ * and a plain snapshot for callers; meter-binder.ts reads the same snapshot at scrape time.
  */
 
 export interface CacheStatsSnapshot {
@@ -16,6 +16,8 @@ export interface CacheStatsSnapshot {
   /** Sum and maximum of loader wall time, ms. */
   loadTimeTotalMs: number;
   loadTimeMaxMs: number;
+  /** Values (and "not found" markers) this instance stored in Redis: loads kept, and `set`. */
+  puts: number;
   /** Entries dropped from the LRU because it was full. */
   evictions: number;
   /** Keys invalidated by this instance's writes (`evict`, `set`, delayed second deletes). */
@@ -44,6 +46,7 @@ export class CacheStats {
       loadFailures: 0,
       loadTimeTotalMs: 0,
       loadTimeMaxMs: 0,
+      puts: 0,
       evictions: 0,
       invalidations: 0,
       remoteInvalidations: 0,
