@@ -5,22 +5,22 @@
  *   down    stop what `up` started (servers found already running are left alone)
  *   status  every server with health, version, ports; exits 1 when one is unhealthy
  *   logs    the tail of each server's logs (`-f` to follow)
+ *
+ * Optional servers (the Sentinel dashboard) take part only when named: `up sentinel-dashboard`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { StackError, type StackServer } from './server.js';
-import { allServers, serverGroups } from './servers/index.js';
+import { allServers, optionalServers, serverGroups } from './servers/index.js';
 
 function pick(names: string[]): StackServer[] {
   if (names.length === 0) return allServers;
-  const unknown = names.filter((n) => !allServers.some((s) => s.name === n));
+  const known = [...allServers, ...optionalServers];
+  const unknown = names.filter((n) => !known.some((s) => s.name === n));
   if (unknown.length > 0) {
-    throw new StackError(
-      'stack',
-      `unknown server ${unknown.join(', ')}; known: ${allServers.map((s) => s.name).join(', ')}`,
-    );
+    throw new StackError('stack', `unknown server ${unknown.join(', ')}; known: ${known.map((s) => s.name).join(', ')}`);
   }
-  return allServers.filter((s) => names.includes(s.name));
+  return known.filter((s) => names.includes(s.name));
 }
 
 function seconds(since: number): string {
@@ -32,7 +32,7 @@ async function up(names: string[]): Promise<void> {
   const started = Date.now();
   // Installs are independent (Maven, apt) and may overlap; starts follow the groups.
   await Promise.all([...chosen].map((s) => s.install()));
-  for (const group of serverGroups) {
+  for (const group of [...serverGroups, optionalServers]) {
     await Promise.all(
       group
         .filter((s) => chosen.has(s))
@@ -53,7 +53,9 @@ async function up(names: string[]): Promise<void> {
 }
 
 async function down(names: string[]): Promise<void> {
-  for (const s of [...pick(names)].reverse()) {
+  // A plain `down` also stops the optional servers `up <name>` started.
+  const chosen = names.length === 0 ? [...allServers, ...optionalServers] : pick(names);
+  for (const s of [...chosen].reverse()) {
     const st = await s.status();
     if (!st.ownedByStack) {
       console.log(`${s.name}: not started by the stack, left alone`);

@@ -8,6 +8,7 @@ import { mariadbReplicaServer } from './mariadb-replica.js';
 import { nacosServer } from './nacos.js';
 import { redisServer } from './redis.js';
 import { rocketmqServer } from './rocketmq.js';
+import { sentinelDashboardServer } from './sentinel-dashboard.js';
 
 // The two JVMs start side by side: each spends most of its start waiting, not computing. The
 // replica needs its primary up to seed from, so it starts in the second group.
@@ -17,3 +18,11 @@ export const serverGroups: StackServer[][] = [
 ];
 
 export const allServers: StackServer[] = serverGroups.flat();
+
+/**
+ * Servers started only when named (`pnpm stack up sentinel-dashboard`): nothing the tests need,
+ * and CI time matters. They start after the default groups and depend on none of them.
+ */
+export const optionalServers: StackServer[] = [sentinelDashboardServer];
+
+export { sentinelDashboardServer, sentinelDashboardUrl, startSentinelDashboard } from './sentinel-dashboard.js';
