@@ -116,8 +116,8 @@ export async function startEstate(opts: EstateOptions = {}): Promise<Estate> {
       await start({
         name: 'gateway',
         script: gatewayMain,
-        cwd: join(repoRoot, 'gateway'),
-        env: { ...nacosEnv, PORT: String(ports.gateway), SERVER_PORT: String(ports.gateway) },
+        cwd: join(repoRoot, 'services', 'estate', 'gateway'),
+        env: { ...nacosEnv, ...sentinelEnv, PORT: String(ports.gateway), SERVER_PORT: String(ports.gateway) },
         ready: /GATEWAY READY (\d+)/,
       });
     if (opts.java ?? true) {
