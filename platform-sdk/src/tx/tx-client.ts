@@ -15,6 +15,10 @@ export interface TxClientOptions {
   /** TC addresses, or a lookup such as `nacosTcResolver(discovery)`. */
   tc: TcAddress[] | (() => Promise<TcAddress[]>);
   requestTimeoutMs?: number;
+  /** Undo rows older than this many days are deleted (Seata's `client.rm.undo.logSaveDays`); default 7. */
+  undoLogSaveDays?: number;
+  /** How often that runs (Seata's `client.rm.undo.logDeletePeriod`); default one day, the first run a minute after start. */
+  undoLogDeletePeriodMs?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -33,6 +37,7 @@ export class TxClient implements Component {
   readonly tc: TcClient;
   readonly tm: TransactionManager;
   private readonly at: AtResourceManager;
+  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: TxClientOptions) {
     const addresses = opts.tc;
@@ -50,9 +55,23 @@ export class TxClient implements Component {
   async start(): Promise<void> {
     await this.tc.start();
     defaults.client = this;
+    const purge = () =>
+      void this.at
+        .purgeUndoLogs(this.opts.undoLogSaveDays ?? 7, Date.now(), (resourceId, err) =>
+          this.opts.log?.('warn', 'undo_log purge failed; it runs again next period', { resourceId, err: String(err) }),
+        )
+        .then((n) => n > 0 && this.opts.log?.('info', `purged ${n} undo_log rows older than the save period`));
+    // First run a minute in (data sources are registered after start), then every period.
+    const period = this.opts.undoLogDeletePeriodMs ?? 86_400_000;
+    this.purgeTimer = setTimeout(() => {
+      purge();
+      this.purgeTimer = setInterval(purge, period).unref();
+    }, Math.min(60_000, period)).unref();
   }
 
   stop(): void {
+    clearTimeout(this.purgeTimer);
+    clearInterval(this.purgeTimer);
     if (defaults.client === this) delete defaults.client;
     this.tc.close();
   }

@@ -166,6 +166,33 @@ describe('AT mode on mysql2', () => {
     expect(metrics).toMatch(/silk_tx_branch_register_total\{branch_type="AT",result="ok"\} [1-9]/);
   });
 
+  it('purges undo rows older than the save period (defense rows included), on demand and on its timer', async () => {
+    const insert = (xid: string, status: number, daysAgo: number) =>
+      pool.query(
+        `INSERT INTO \`${UNDO}\` (branch_id, xid, context, rollback_info, log_status, log_created, log_modified)
+         VALUES (?, ?, '', '', ?, NOW(6) - INTERVAL ? DAY, NOW(6))`,
+        [Math.floor(Math.random() * 1e9), xid, status, daysAgo],
+      );
+    const xids = async () => (await rows(`SELECT xid FROM \`${UNDO}\` WHERE xid LIKE 'purge-%' ORDER BY xid`)).map((r) => String(r.xid));
+    await insert('purge-old-defense', 1, 8);
+    await insert('purge-old-normal', 0, 30);
+    await insert('purge-recent-defense', 1, 1);
+    expect(await ds.purgeUndoLogs(new Date(Date.now() - 7 * 86_400_000))).toBe(2);
+    expect(await xids()).toEqual(['purge-recent-defense']);
+    // The client's periodic task does the same with its own save period.
+    const purging = new TxClient({ applicationId: 'at-purge', tc: [{ host: '127.0.0.1', port: tc.port }], undoLogSaveDays: 3, undoLogDeletePeriodMs: 200 });
+    try {
+      await purging.start();
+      purging.atDataSource(pool, { undoTable: UNDO, resourceId: `silk_test-${sfx}` });
+      await insert('purge-old-again', 1, 4);
+      await until(async () => (await xids()).length === 1);
+      expect(await xids()).toEqual(['purge-recent-defense']);
+    } finally {
+      purging.stop();
+      await pool.query(`DELETE FROM \`${UNDO}\` WHERE xid LIKE 'purge-%'`);
+    }
+  });
+
   it('a second TC on the same database takes over the sessions of one that stopped', async () => {
     const second = new TransactionCoordinator({ db, tableSuffix: `_${sfx}`, leaseMs: 1500, recoveryIntervalMs: 200, log: quiet });
     await second.start();

@@ -12,7 +12,7 @@
  * and `fn` retried after `lockRetryIntervalMs` (Seata's lock retry), so `fn` must only touch
  * the database. Outside a global transaction it is a plain local transaction.
  */
-import type { FieldPacket, Pool, PoolConnection } from 'mysql2/promise';
+import type { FieldPacket, Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { currentXid, isSilkError } from '../../core/index.js';
 import { TX_ERROR_CODES, TxRolledBackError } from '../errors.js';
 import { BranchStatus, BranchType } from '../model.js';
@@ -148,6 +148,22 @@ export class AtDataSource {
 
 
   /** Phase two, called by the TC through the client connection. */
+  /**
+   * Deletes undo rows created before `before`, `batch` at a time (Seata's undo-log delete task,
+   * `client.rm.undo.logSaveDays`). What lingers is mostly defense rows (log_status 1), written
+   * by a rollback that came before its branch's phase one and never deleted by phase two; a
+   * normal row that old belongs to a transaction the coordinator has long given up on.
+   * Returns how many rows went.
+   */
+  async purgeUndoLogs(before: Date, batch = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [res] = await this.opts.pool.query<ResultSetHeader>(`DELETE FROM ${q(this.undoTable)} WHERE log_created < ? LIMIT ?`, [before, batch]);
+      total += res.affectedRows;
+      if (res.affectedRows < batch) return total;
+    }
+  }
+
   async branchCommit(req: BranchPhaseTwo): Promise<BranchStatus> {
     try {
       await this.opts.pool.query(`DELETE FROM ${q(this.undoTable)} WHERE xid = ? AND branch_id = ?`, [req.xid, req.branchId]);
@@ -197,6 +213,14 @@ export class AtResourceManager implements ResourceManager {
 
   resourceIds(): string[] {
     return [...this.sources.keys()];
+  }
+
+  /** Purges every data source's undo rows older than `saveDays`; a failing one is logged and skipped. */
+  async purgeUndoLogs(saveDays: number, now = Date.now(), onError: (resourceId: string, err: unknown) => void = () => undefined): Promise<number> {
+    const before = new Date(now - saveDays * 86_400_000);
+    let total = 0;
+    for (const ds of this.sources.values()) total += await ds.purgeUndoLogs(before).catch((err: unknown) => (onError(ds.resourceId, err), 0));
+    return total;
   }
 
   branchCommit(req: BranchPhaseTwo): Promise<BranchStatus> {
