@@ -48,6 +48,8 @@ export class Exchange {
   routeId = '';
   principal: string | undefined;
   requestId = '';
+  /** The trace id of the request's span, for the access log; '' when untraced. */
+  traceId = '';
   retry: RetryPolicy | undefined;
   maxBodySize: number | undefined;
   /** Upstream statuses a breaker counts as failures: the proxy discards such a response. */

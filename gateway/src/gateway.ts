@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isSilkError } from '@silk/platform-sdk/core';
 import type { ServiceInstance } from '@silk/platform-sdk/nacos';
+import type { ObservabilityScope } from '@silk/platform-sdk/observability';
 import { createSentinel, type Sentinel } from '@silk/platform-sdk/sentinel';
 import { BodyTooLargeError, NoInstanceError, NoRouteError } from './errors.js';
 import { Exchange } from './exchange.js';
@@ -26,6 +27,7 @@ import { UpstreamPools, type PoolOptions } from './proxy/upstream-pools.js';
 import { failUpgrade, pipeUpgrade } from './proxy/websocket.js';
 import type { Route } from './route/route-table.js';
 import { SentinelGatewayFlow, type GatewayEntries } from './sentinel/gateway-flow.js';
+import { GatewayObservation } from './observation.js';
 import { nextTraceparent } from './trace.js';
 
 /** What `lb://` needs from discovery; NacosDiscovery provides it. */
@@ -42,6 +44,8 @@ export interface AccessLogEntry {
   upstreamStatus: number;
   durationMs: number;
   remoteAddress: string;
+  /** The trace this request belongs to (absent when tracing is off). */
+  traceId?: string;
   error?: string;
 }
 
@@ -56,6 +60,8 @@ export interface GatewayOptions {
   /** Default response timeout (spring.cloud.gateway.httpclient.response-timeout); none by default. */
   responseTimeoutMs?: number;
   accessLog?: (entry: AccessLogEntry) => void;
+  /** Tracing and meters (a service's ServiceObservability); default the one in force per request. */
+  observability?: ObservabilityScope;
   now?: () => number;
 }
 
@@ -74,8 +80,10 @@ export class Gateway {
   #state: GatewayState = EMPTY_STATE;
   readonly #ownsSentinel: boolean;
   readonly #now: () => number;
+  readonly #observation: GatewayObservation;
 
   constructor(private readonly opts: GatewayOptions = {}) {
+    this.#observation = new GatewayObservation(opts.observability);
     this.#ownsSentinel = opts.sentinel === undefined;
     this.sentinel = opts.sentinel ?? createSentinel();
     this.flow = new SentinelGatewayFlow(this.sentinel);
@@ -107,11 +115,16 @@ export class Gateway {
   async warmUp(state: GatewayState, timeoutMs = 5000): Promise<void> {
     const discovery = this.opts.discovery;
     if (discovery === undefined) return;
-    const services = new Set(state.table.routes.filter((r) => r.target.kind === 'lb').map((r) => r.target.service));
+    const services = new Set(
+      state.table.routes.filter((r) => r.target.kind === 'lb').map((r) => r.target.service),
+    );
     const deadline = Date.now() + timeoutMs;
     await Promise.all(
       [...services].map(async (service) => {
-        while ((await discovery.choose(service).catch(() => undefined)) === undefined && Date.now() < deadline)
+        while (
+          (await discovery.choose(service).catch(() => undefined)) === undefined &&
+          Date.now() < deadline
+        )
           await new Promise((r) => setTimeout(r, 200));
       }),
     );
@@ -124,16 +137,21 @@ export class Gateway {
     return state;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const state = this.#state;
-    const start = performance.now();
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ex = new Exchange(req, res, this.#now());
     stampIds(ex);
+    return this.#observation.run(ex, () => this.#handle(ex));
+  }
+
+  async #handle(ex: Exchange): Promise<void> {
+    const state = this.#state;
+    const start = performance.now();
     let entries: GatewayEntries | undefined;
     let failure: unknown;
+    let route: Route | undefined;
     try {
       if (state.cors?.apply(ex) === 'answered') return;
-      const route = state.table.match(ex);
+      route = state.table.match(ex);
       if (route === undefined) throw new NoRouteError(ex.method, ex.path);
       ex.routeId = route.id;
       if (state.jwt !== undefined) await state.jwt.authenticate(ex);
@@ -145,7 +163,11 @@ export class Gateway {
       this.#fail(ex, err);
     } finally {
       entries?.exit();
-      if (this.opts.accessLog !== undefined) this.#log(ex, start, failure);
+      const matched = route;
+      whenAnswered(ex, () => {
+        this.#observation.record(ex, matched, (performance.now() - start) / 1000);
+        if (this.opts.accessLog !== undefined) this.#log(ex, start, failure);
+      });
     }
   }
 
@@ -163,7 +185,13 @@ export class Gateway {
       try {
         await runFilters(ex, route, 0, async () => {
           const origin = await this.#origin(ex, route);
-          await pipeUpgrade(ex, socket, head, origin, route.connectTimeoutMs ?? this.pools.defaultConnectTimeoutMs);
+          await pipeUpgrade(
+            ex,
+            socket,
+            head,
+            origin,
+            route.connectTimeoutMs ?? this.pools.defaultConnectTimeoutMs,
+          );
         });
       } finally {
         entries.exit();
@@ -182,10 +210,12 @@ export class Gateway {
   #runRoute(ex: Exchange, route: Route): Promise<void> {
     return runFilters(ex, route, 0, async () => {
       const origin = await this.#origin(ex, route);
-      await forward(ex, origin, this.pools, {
-        connectTimeoutMs: route.connectTimeoutMs,
-        responseTimeoutMs: route.responseTimeoutMs ?? this.opts.responseTimeoutMs,
-      });
+      await this.#observation.forward(ex, route, () =>
+        forward(ex, origin, this.pools, {
+          connectTimeoutMs: route.connectTimeoutMs,
+          responseTimeoutMs: route.responseTimeoutMs ?? this.opts.responseTimeoutMs,
+        }),
+      );
     });
   }
 
@@ -217,7 +247,10 @@ export class Gateway {
       return;
     }
     const status = isSilkError(err) ? (err.statusCode ?? 500) : 500;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': ex.requestId };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-request-id': ex.requestId,
+    };
     if (ex.errorHeaders) Object.assign(headers, ex.errorHeaders);
     if (err instanceof BodyTooLargeError && err.details.size !== undefined)
       headers.errormessage = requestSizeMessage(err.details.size as number, err.details.maxSize as number);
@@ -231,22 +264,33 @@ export class Gateway {
   }
 
   #log(ex: Exchange, start: number, failure: unknown): void {
-    const log = this.opts.accessLog!;
-    const write = (): void =>
-      log({
-        requestId: ex.requestId,
-        method: ex.method,
-        path: ex.originalPath,
-        routeId: ex.routeId,
-        status: ex.res.statusCode,
-        upstreamStatus: ex.upstreamStatus,
-        durationMs: Math.round((performance.now() - start) * 1000) / 1000,
-        remoteAddress: ex.remoteAddress,
-        ...(failure !== undefined ? { error: isSilkError(failure) ? failure.code : failure instanceof Error ? failure.message : 'unknown' } : {}),
-      });
-    if (ex.res.writableFinished || ex.res.destroyed) write();
-    else ex.res.once('close', write);
+    this.opts.accessLog!({
+      requestId: ex.requestId,
+      method: ex.method,
+      path: ex.originalPath,
+      routeId: ex.routeId,
+      status: ex.res.statusCode,
+      upstreamStatus: ex.upstreamStatus,
+      durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+      remoteAddress: ex.remoteAddress,
+      ...(ex.traceId !== '' ? { traceId: ex.traceId } : {}),
+      ...(failure !== undefined
+        ? {
+            error: isSilkError(failure)
+              ? failure.code
+              : failure instanceof Error
+                ? failure.message
+                : 'unknown',
+          }
+        : {}),
+    });
   }
+}
+
+/** Runs `fn` once the answer is fully sent (or the connection gone). */
+function whenAnswered(ex: Exchange, fn: () => void): void {
+  if (ex.res.writableFinished || ex.res.destroyed) fn();
+  else ex.res.once('close', fn);
 }
 
 function runFilters(ex: Exchange, route: Route, i: number, last: () => Promise<void>): Promise<void> {

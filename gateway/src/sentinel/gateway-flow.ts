@@ -5,6 +5,7 @@
  * block exits what was entered and comes back as a GatewayBlockedError: HTTP 429 with the body
  * Java's DefaultBlockRequestHandler writes.
  */
+import { recordSentinelBlock } from '@silk/platform-sdk/observability';
 import { ResourceType, type BlockResult, type Entry, type Sentinel } from '@silk/platform-sdk/sentinel';
 import { RateLimitedError } from '../errors.js';
 import type { Exchange } from '../exchange.js';
@@ -98,6 +99,7 @@ export class SentinelGatewayFlow {
         ...(args ? { args } : {}),
       });
       if (r.blocked) {
+        recordSentinelBlock(r);
         for (let i = entries.length - 1; i >= 0; i--) entries[i]!.exit();
         throw new GatewayBlockedError(routeId, r);
       }

@@ -13,6 +13,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ResourceType, type BlockResult, type Entry, type Sentinel } from '../sentinel/index.js';
+import { recordSentinelBlock } from '../observability/spans.js';
 
 /** Java: SentinelWebInterceptor's SENTINEL_SPRING_WEB_CONTEXT_NAME. */
 export const SPRING_WEB_CONTEXT_NAME = 'sentinel_spring_web_context';
@@ -70,6 +71,7 @@ export function registerSentinelWeb(app: FastifyInstance, opts: SentinelWebOptio
       resourceType: ResourceType.COMMON_WEB,
     });
     if (result.blocked) {
+      recordSentinelBlock(result);
       // onBlock may choose the status, so rate-limited answers are counted by the engine only.
       await onBlock(result, request, reply);
       return reply;

@@ -42,8 +42,10 @@ export {
   scopeInContext,
   setDefaultScope,
   withScope,
+  withInboundSpan,
   withSpan,
   withTracing,
+  type InboundSpanEnd,
   type ObservabilityScope,
   type SpanOptions,
 } from './spans.js';

@@ -148,6 +148,51 @@ export function withSpan<T>(name: string, opts: SpanOptions, fn: (span: Span | u
   return result;
 }
 
+/** How an inbound span ends: attributes known only at the end (status code), and whether it failed. */
+export interface InboundSpanEnd {
+  attributes?: Attributes;
+  error?: boolean;
+}
+
+/**
+ * Runs `fn` in a SERVER span continuing the trace found in `carrier` (any consumed format),
+ * with `scope` in force — unless a span is already active (a server mounted inside another's
+ * request, such as the gateway on a service's Fastify app): then `fn` runs in that one.
+ * `end` is read when `fn` settles.
+ */
+export async function withInboundSpan<T>(
+  name: string,
+  carrier: Carrier,
+  opts: { scope?: ObservabilityScope | undefined; attributes?: Attributes; end?: () => InboundSpanEnd },
+  fn: () => Promise<T>,
+): Promise<T> {
+  installSilkContextManager();
+  const scope = opts.scope ?? currentScope();
+  const tracing = scope?.tracing;
+  const active = context.active();
+  if (!scope || !tracing?.enabled || trace.getSpan(active) !== undefined)
+    return opts.scope ? context.with(contextWithScope(active, opts.scope), fn) : fn();
+  const parent = contextWithScope(tracing.propagation.extract(carrier), scope);
+  const span = tracing.tracer.startSpan(
+    name,
+    { kind: SpanKind.SERVER, ...(opts.attributes ? { attributes: opts.attributes } : {}) },
+    parent,
+  );
+  let failed: unknown;
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    failed = err;
+    throw err;
+  } finally {
+    const end = opts.end?.() ?? {};
+    if (end.attributes) span.setAttributes(end.attributes);
+    if (failed !== undefined) recordError(span, failed);
+    else if (end.error) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  }
+}
+
 /** The ids the log lines and error bodies show: the active span's, else the inbound traceparent's. */
 export function currentTraceIds(): { traceId: string; spanId: string } | undefined {
   const sc = trace.getSpanContext(context.active());
