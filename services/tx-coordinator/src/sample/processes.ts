@@ -52,4 +52,5 @@ export async function spawnTs(script: string, env: Record<string, string>, ready
 }
 
 export const PARTICIPANT = join(here, 'participant.ts');
+export const TCC_PARTICIPANT = join(here, 'tcc-participant.ts');
 export const TC_MAIN = join(here, '..', 'main.ts');
