@@ -86,6 +86,14 @@ export {
   type PublishInfo,
 } from './messaging-observation.js';
 export {
+  TX_TAGS,
+  observeBranchPhaseTwo,
+  observeGlobalTransaction,
+  observeTcRequest,
+  type TxOutcome,
+  type TxSettled,
+} from './tx-observation.js';
+export {
   LogLevels,
   MDC_KEY_XID,
   createLogger,

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { TxBadRequestError, TxTcUnavailableError } from './errors.js';
-import type { BranchStatus, BranchType } from './model.js';
+import { observeBranchPhaseTwo, observeTcRequest } from '../observability/tx-observation.js';
+import { BranchStatus, type BranchType } from './model.js';
 import type { BranchPhaseTwo, RequestType, Requests } from './protocol.js';
 import { RpcChannel } from './rpc-channel.js';
 
@@ -18,6 +19,14 @@ export interface ResourceManager {
   resourceIds(): string[];
   branchCommit(req: BranchPhaseTwo): Promise<BranchStatus>;
   branchRollback(req: BranchPhaseTwo): Promise<BranchStatus>;
+}
+
+const BRANCH_STATUS_NAMES = new Map<number, string>(
+  Object.entries(BranchStatus).map(([name, code]) => [code, name]),
+);
+
+function branchStatusName(code: number): string {
+  return BRANCH_STATUS_NAMES.get(code) ?? String(code);
 }
 
 export interface TcAddress {
@@ -74,10 +83,17 @@ export class TcClient {
     if (this.connected) void this.registerResources(this.channel!).catch(() => undefined);
   }
 
-  async request<T extends RequestType>(type: T, body: Requests[T]['body'], timeoutMs?: number): Promise<Requests[T]['result']> {
+  async request<T extends RequestType>(
+    type: T,
+    body: Requests[T]['body'],
+    timeoutMs?: number,
+  ): Promise<Requests[T]['result']> {
     const limit = timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000;
-    if (!this.connected) await this.waitConnected(limit);
-    return this.channel!.request(type, body, limit);
+    const xid = (body as { xid?: unknown }).xid;
+    return observeTcRequest(type, typeof xid === 'string' ? xid : undefined, async () => {
+      if (!this.connected) await this.waitConnected(limit);
+      return this.channel!.request(type, body, limit);
+    });
   }
 
   private waitConnected(timeoutMs: number): Promise<void> {
@@ -85,7 +101,9 @@ export class TcClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
-        reject(new TxTcUnavailableError('(not connected)', new Error(`no connection within ${timeoutMs} ms`)));
+        reject(
+          new TxTcUnavailableError('(not connected)', new Error(`no connection within ${timeoutMs} ms`)),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -121,10 +139,15 @@ export class TcClient {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    const channel: RpcChannel = new RpcChannel(socket, (type, body) => this.serve(type, body), `${a.host}:${a.port}`, () => {
-      if (this.channel === channel) this.channel = undefined;
-      if (!this.closed) setTimeout(() => void this.reconnect(), this.opts.reconnectDelayMs ?? 500);
-    });
+    const channel: RpcChannel = new RpcChannel(
+      socket,
+      (type, body) => this.serve(type, body),
+      `${a.host}:${a.port}`,
+      () => {
+        if (this.channel === channel) this.channel = undefined;
+        if (!this.closed) setTimeout(() => void this.reconnect(), this.opts.reconnectDelayMs ?? 500);
+      },
+    );
     await this.registerResources(channel);
     this.channel = channel;
     const waiters = this.waiters;
@@ -134,7 +157,11 @@ export class TcClient {
 
   private registerResources(channel: RpcChannel): Promise<object> {
     const resourceIds = [...this.rms.values()].flatMap((rm) => rm.resourceIds());
-    return channel.request('RegRM', { applicationId: this.opts.applicationId, clientId: this.clientId, resourceIds });
+    return channel.request('RegRM', {
+      applicationId: this.opts.applicationId,
+      clientId: this.clientId,
+      resourceIds,
+    });
   }
 
   private async serve(type: RequestType, body: unknown): Promise<unknown> {
@@ -144,7 +171,9 @@ export class TcClient {
     const req = body as BranchPhaseTwo;
     const rm = this.rms.get(req.branchType);
     if (!rm) throw new TxBadRequestError(`no ${req.branchType} resource manager in this process`, req);
-    const status = type === 'BranchCommit' ? await rm.branchCommit(req) : await rm.branchRollback(req);
+    const status = await observeBranchPhaseTwo(type, req, branchStatusName, () =>
+      type === 'BranchCommit' ? rm.branchCommit(req) : rm.branchRollback(req),
+    );
     return { status };
   }
 }

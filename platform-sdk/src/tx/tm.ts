@@ -5,6 +5,7 @@
  * the outer transaction, Seata's default REQUIRED propagation).
  */
 import { currentXid, isSilkError, withContext } from '../core/index.js';
+import { observeGlobalTransaction, type TxSettled } from '../observability/tx-observation.js';
 import { TxRolledBackError, TxTcUnavailableError } from './errors.js';
 import { GlobalStatus, globalStatusName, isCommittingStatus } from './model.js';
 import type { TcClient } from './tc-client.js';
@@ -25,26 +26,35 @@ export class TransactionManager {
   constructor(
     private readonly tc: TcClient,
     private readonly applicationId: string,
-    private readonly log: (level: 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void = () => undefined,
+    private readonly log: (
+      level: 'warn' | 'error',
+      msg: string,
+      fields?: Record<string, unknown>,
+    ) => void = () => undefined,
   ) {}
 
   async globalTransaction<T>(fn: () => Promise<T>, opts: GlobalTransactionOptions): Promise<T> {
     if (currentXid() !== undefined) return fn();
-    const { xid } = await this.tc.request('GlobalBegin', {
-      name: opts.name,
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      applicationId: this.applicationId,
+    // One span for the whole transaction: the business function's calls are its children.
+    return observeGlobalTransaction(opts.name, async (setXid): Promise<TxSettled<T>> => {
+      const { xid } = await this.tc.request('GlobalBegin', {
+        name: opts.name,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        applicationId: this.applicationId,
+      });
+      setXid(xid);
+      let result: T;
+      try {
+        result = await withContext({ xid }, fn);
+      } catch (err) {
+        await this.rollback(xid);
+        return { outcome: 'rollbacked', error: err };
+      }
+      const status = await this.commit(xid);
+      if (!committed(status))
+        return { outcome: 'rollbacked', error: new TxRolledBackError(xid, globalStatusName(status)) };
+      return { outcome: 'committed', result };
     });
-    let result: T;
-    try {
-      result = await withContext({ xid }, fn);
-    } catch (err) {
-      await this.rollback(xid);
-      throw err;
-    }
-    const status = await this.commit(xid);
-    if (!committed(status)) throw new TxRolledBackError(xid, globalStatusName(status));
-    return result;
   }
 
   private async commit(xid: string): Promise<number> {
