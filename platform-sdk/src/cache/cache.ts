@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Component } from '../core/index.js';
-import type { TimerHandle } from './clock.js';
+import { cachedSystemClock, systemClock, type TimerHandle } from './clock.js';
 import { EVICT, PUT, entryKeys, invalidationChannel, type EntryKeys } from './cache-scripts.js';
 import {
   resolveCacheOptions,
@@ -47,6 +47,8 @@ export class Cache<K, V> implements Component {
   readonly #readThrough: ReadThrough<K, V>;
   readonly #timers = new Set<TimerHandle>();
   #starting: Promise<void> | undefined;
+  /** Set once subscribed, so a read skips the (timed) wait for `start`. */
+  #started = false;
   #closed = false;
 
   constructor(options: CacheOptions<K, V>) {
@@ -57,7 +59,8 @@ export class Cache<K, V> implements Component {
     this.#subscriber = this.#o.subscriber ?? this.#redis.duplicate();
     const local = this.#o.local;
     if (local !== false) {
-      this.#local = new LruCache(local.maxEntries, this.#o.clock, () => this.#stats.inc('evictions'));
+      const clock = this.#o.clock === systemClock ? cachedSystemClock : this.#o.clock;
+      this.#local = new LruCache(local.maxEntries, clock, () => this.#stats.inc('evictions'));
     }
     const channel = invalidationChannel(this.#o.keyPrefix, this.name);
     this.#bus = new InvalidationBus(
@@ -85,10 +88,13 @@ export class Cache<K, V> implements Component {
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new CacheClosedError(`cache "${this.name}"`));
     // A failed subscribe is retried on the next use rather than remembered forever.
-    this.#starting ??= this.#bus.start().catch((err: unknown) => {
-      this.#starting = undefined;
-      throw err;
-    });
+    this.#starting ??= this.#bus.start().then(
+      () => void (this.#started = true),
+      (err: unknown) => {
+        this.#starting = undefined;
+        throw err;
+      },
+    );
     return this.#starting;
   }
 
@@ -112,7 +118,7 @@ export class Cache<K, V> implements Component {
     const text = this.#o.keyCodec(key);
     // Until the invalidation channel is subscribed, neither level can be trusted (a write
     // elsewhere would go unheard), so a Redis that is down from the start means the loader.
-    if (!(await this.#readThrough.within(this.start())))
+    if (!this.#started && !(await this.#readThrough.within(this.start())))
       return (await this.#readThrough.bypass(key, text, loader, 'invalidation channel not subscribed')).value;
     const local = this.#local?.get(text);
     if (local !== undefined) {

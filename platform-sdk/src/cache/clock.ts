@@ -20,6 +20,52 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle),
 };
 
+/**
+ * `systemClock` whose `now()` is a field read: while it is read, an unref'd 1 ms interval
+ * refreshes the field; after a second without reads the interval stops and the next read
+ * calls `Date.now()` and restarts it. For the in-process level's expiry check, which runs on
+ * every hit: `Date.now()` is a clock read of ~100 ns on a shared VM, half the hit's budget.
+ */
+class CachedSystemClock implements Clock {
+  #now = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #read = false;
+  #idle = 0;
+
+  now(): number {
+    if (this.#timer !== undefined) {
+      this.#read = true;
+      return this.#now;
+    }
+    this.#now = Date.now();
+    this.#timer = setInterval(() => this.#tick(), 1);
+    this.#timer.unref();
+    return this.#now;
+  }
+
+  #tick(): void {
+    this.#now = Date.now();
+    if (this.#read) {
+      this.#read = false;
+      this.#idle = 0;
+    } else if (++this.#idle >= 1000) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      this.#idle = 0;
+    }
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return setTimeout(fn, ms);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(handle);
+  }
+}
+
+export const cachedSystemClock: Clock = new CachedSystemClock();
+
 /** Resolves after `ms` on the given clock; a timer that never holds the process open. */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => {

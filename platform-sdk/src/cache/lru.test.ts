@@ -15,6 +15,20 @@ describe('LruCache', () => {
     expect(lru.get('b')).toBeUndefined();
   });
 
+  it('a hit gives its entry a second chance: unread entries go first, in insertion order', () => {
+    const evicted: string[] = [];
+    const lru = new LruCache<string, number>(3, new FakeClock(), (k) => evicted.push(k));
+    lru.set('a', 1, 1000);
+    lru.set('b', 2, 1000);
+    lru.set('c', 3, 1000);
+    lru.get('a');
+    lru.get('c');
+    lru.set('d', 4, 1000); // a was read: it moves young, unflagged; b goes → c, a, d
+    lru.set('e', 5, 1000); // c was read: it moves young, unflagged; a was not read again: it goes
+    expect(evicted).toEqual(['b', 'a']);
+    expect(lru.keys()).toEqual(['d', 'c', 'e']);
+  });
+
   it('expires entries by the injected clock', async () => {
     const clock = new FakeClock();
     const lru = new LruCache<string, number>(10, clock);

@@ -1,15 +1,19 @@
 /**
- * The bounded in-process level (L1): least recently used out first, plus a per-entry expiry so
- * a lost invalidation message can keep a stale value only for a bounded time.
+ * The bounded in-process level (L1): least recently used out first, approximated by the CLOCK
+ * (second chance) policy, plus a per-entry expiry so a lost invalidation message can keep a
+ * stale value only for a bounded time.
  *
- * A JS Map iterates in insertion order, so "touch" = delete + set, and the first key is the
- * least recently used: O(1) for get, set and eviction without a linked list of our own.
+ * A hit only flags its slot as referenced: moving it to the young end of a JS Map (delete +
+ * set) costs microseconds under churn, far more than the rest of a hit. Eviction walks from
+ * the old end; a referenced slot loses its flag and moves to the young end (its second
+ * chance), the first unreferenced one goes.
  */
 import type { Clock } from './clock.js';
 
 interface Slot<V> {
   value: V;
   expiresAt: number;
+  referenced: boolean;
 }
 
 export class LruCache<K, V> {
@@ -39,8 +43,7 @@ export class LruCache<K, V> {
       this.#map.delete(key);
       return undefined;
     }
-    this.#map.delete(key);
-    this.#map.set(key, slot);
+    slot.referenced = true;
     return slot.value;
   }
 
@@ -49,13 +52,23 @@ export class LruCache<K, V> {
   }
 
   set(key: K, value: V, ttlMs: number): void {
-    this.#map.delete(key);
-    this.#map.set(key, { value, expiresAt: this.#clock.now() + ttlMs });
-    while (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next();
-      if (oldest.done === true) break;
-      this.#map.delete(oldest.value);
-      this.#onEvict(oldest.value);
+    // Make room first, so the new entry is not the one the second-chance walk reaches first.
+    if (!this.#map.delete(key)) while (this.#map.size >= this.#max) this.#evictOne();
+    this.#map.set(key, { value, expiresAt: this.#clock.now() + ttlMs, referenced: false });
+  }
+
+  #evictOne(): void {
+    // Ends: every slot moved to the young end has lost its flag, so a full lap finds a victim.
+    for (const [key, slot] of this.#map) {
+      if (slot.referenced) {
+        slot.referenced = false;
+        this.#map.delete(key);
+        this.#map.set(key, slot);
+        continue;
+      }
+      this.#map.delete(key);
+      this.#onEvict(key);
+      return;
     }
   }
 
@@ -67,7 +80,7 @@ export class LruCache<K, V> {
     this.#map.clear();
   }
 
-  /** Keys from least to most recently used; for tests and diagnostics. */
+  /** Keys from the old end to the young end (eviction order, hits aside); for tests and diagnostics. */
   keys(): K[] {
     return [...this.#map.keys()];
   }
