@@ -94,6 +94,8 @@ export const rocketmq = {
     { name: 'silk-test-tx', messageType: 'TRANSACTION' },
     // The demo estate's order events (services/order publishes, services/notification consumes).
     { name: 'shop-order-events', messageType: 'TRANSACTION' },
+    // Cache invalidations from any writer, Java included (platform-sdk cache/mq-invalidation.ts).
+    { name: 'silk-cache-invalidation', messageType: 'NORMAL' },
   ],
   /**
    * Consumer groups created by `stack up`. Over gRPC a group consumes FIFO topics in order only
