@@ -4,9 +4,15 @@
  * stack's Nacos, RocketMQ, MariaDB and Redis. Each test uses its own user and product rows so
  * runs do not depend on what earlier runs left.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editConfig, openConsole, screenshot, type NacosConsole } from '@silk/nacos-config/console';
+import { nacos, stateDir } from '@silk/stack/config';
+import { nacosLogin } from '@silk/stack/nacos';
 import { startEstate, type Estate } from './estate.js';
+import { repoRoot } from './processes.js';
 
 const run = `T${process.pid}`;
 const db = (database: string): Pool => mysql.createPool({ host: '127.0.0.1', port: 3306, user: 'silk', password: 'silk', database, connectionLimit: 2 });
@@ -131,4 +137,53 @@ describe('the shop estate through the gateway', () => {
     expect(viaJava.status).toBe(200);
     expect(await viaJava.json()).toMatchObject({ code: product, stock: 4 });
   });
+
+  it("follows an operator's edits in the real Nacos console: a feature flag and a Sentinel rule", async () => {
+    const [user, product] = [`${run}e`, `${run}E`];
+    await seed(user, '1000.00', product, '1.00', 100);
+    const status = async () => (await placeOrder(user, product, 1)).status;
+    const shots = join(stateDir, 'screenshots');
+    let ui: NacosConsole | undefined;
+    try {
+      ui = await openConsole();
+      // The feature flag: pause ordering.
+      const flag = await editConfig(ui.page, {
+        dataId: 'order-service.yaml',
+        group: 'DEFAULT_GROUP',
+        edit: (text) => text.replace(/accepting: true/, 'accepting: false'),
+      });
+      expect(flag.after).toMatch(/accepting: false/);
+      await screenshot(ui.page, join(shots, 'estate-order-service-flag.png'));
+      await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe(503);
+      await editConfig(ui.page, { dataId: 'order-service.yaml', group: 'DEFAULT_GROUP', edit: (text) => text.replace(/accepting: false/, 'accepting: true') });
+      await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe(201);
+      // The Sentinel rule: a count of 0 blocks every order.
+      const rule = await editConfig(ui.page, {
+        dataId: 'order-service-flow-rules.json',
+        group: 'DEFAULT_GROUP',
+        edit: (text) => text.replace(/"count": 5/, '"count": 0'),
+      });
+      expect(rule.after).toMatch(/"count": 0/);
+      await screenshot(ui.page, join(shots, 'estate-order-service-flow-rule.png'));
+      await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe(429);
+      await new Promise((r) => setTimeout(r, 1100)); // a fresh one-second window: still blocked
+      expect(await status()).toBe(429);
+    } finally {
+      await ui?.close();
+      await restore(['order-service.yaml', 'order-service-flow-rules.json']);
+    }
+    await expect.poll(status, { timeout: 15_000, interval: 1100 }).toBe(201);
+  });
 });
+
+/** Puts dataIds back as nacos-config/ has them, whatever the console test left. */
+async function restore(dataIds: string[]): Promise<void> {
+  const token = await nacosLogin();
+  for (const dataId of dataIds) {
+    const content = readFileSync(join(repoRoot, 'nacos-config', 'public', 'DEFAULT_GROUP', dataId), 'utf8');
+    const type = dataId.endsWith('.json') ? 'json' : 'yaml';
+    const body = new URLSearchParams({ dataId, group: 'DEFAULT_GROUP', content, type, accessToken: token });
+    await fetch(`http://127.0.0.1:${nacos.port}${nacos.contextPath}/v1/cs/configs`, { method: 'POST', body });
+  }
+}
+
