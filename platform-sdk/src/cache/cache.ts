@@ -134,7 +134,11 @@ export class Cache<K, V> implements Component {
 
   /** Drops `key` everywhere (Redis, every instance's L1, any in-flight load's lease). */
   async evict(key: K): Promise<void> {
-    const text = this.#o.keyCodec(key);
+    await this.evictEncoded(this.#o.keyCodec(key));
+  }
+
+  /** `evict` for a key given as its keyCodec text (as invalidation messages carry it). */
+  async evictEncoded(text: string): Promise<void> {
     await this.#evictText(text);
     const delay = this.#o.doubleDeleteDelayMs;
     if (delay > 0 && !this.#closed) {

@@ -9,6 +9,8 @@
  *  - Writes: change the source of truth, then `evict(key)` (optionally a delayed second delete);
  *    every instance's LRU is dropped over the cache's pub/sub channel. `invalidateAfter(commit,
  *    ...keys)` evicts once a commit resolves. A load racing a write never stores what it read.
+ *  - Writers elsewhere (Java too) invalidate over RocketMQ: tag = cache name, keys = cache keys
+ *    (`cacheInvalidationHandler`, `cacheInvalidationMessage`; see mq-invalidation.ts).
  *  - Values are JSON by default; a value that cannot be decoded is a logged miss, never thrown.
  *  - `stats()` is a plain counter snapshot; `bindCacheMetrics(meters, cache)` exports it with
  *    Micrometer's cache meter names (cache_gets_total{result}, cache_puts_total, ...).
@@ -31,6 +33,13 @@ export {
   type MeteredCache,
 } from './meter-binder.js';
 export { jsonCodec, stringCodec, type Codec, type KeyCodec } from './codec.js';
+export {
+  CACHE_INVALIDATION_TOPIC,
+  cacheInvalidationHandler,
+  cacheInvalidationMessage,
+  cacheInvalidationSubscription,
+  type InvalidatedCache,
+} from './mq-invalidation.js';
 export { systemClock, type Clock, type RandomSource } from './clock.js';
 export type { CacheLogger } from './logger.js';
 export { LockClient, type LockClientOptions } from './lock-client.js';
