@@ -167,7 +167,15 @@ export function createGatewayApp(cwd = process.cwd()): GatewayApp {
     start: () => service.start(),
     async stop() {
       closing = true;
-      await service.stop();
+      // A proxied answer is written past Fastify (the reply is hijacked), so its keep-alive
+      // connection, idle once the answer is out, would hold the close until the drain deadline:
+      // idle connections are closed as they appear.
+      const sweep = setInterval(() => service.app.server.closeIdleConnections(), 100);
+      try {
+        await service.stop();
+      } finally {
+        clearInterval(sweep);
+      }
       await live?.stop();
       repository?.close();
       await gateway?.close();

@@ -73,7 +73,13 @@ function startService(svcName: string): Promise<void> {
       config: { fileExtension: 'yaml' },
       discovery: { ip: '127.0.0.1' },
     },
-    routes: (app) => void app.get('/hello', () => ({ service: svcName })),
+    routes: (app) => {
+      app.get('/hello', () => ({ service: svcName }));
+      app.get('/slow', async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        return { service: svcName, slow: true };
+      });
+    },
   });
   services.push(svc);
   return svc.start();
@@ -165,10 +171,14 @@ describe('the gateway process', () => {
     await expect.poll(() => whoAnswers(), { timeout: 30_000, interval: 300 }).toBe(users);
   }, 40_000);
 
-  it('on SIGTERM leaves Nacos and exits cleanly', async () => {
+  it('on SIGTERM leaves Nacos, finishes the request in flight, and exits cleanly', async () => {
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    // Outlasts the deregistration grace (1 s), so it is still running when the server closes.
+    const inFlight = fetch(`${gatewayUrl}/shop/slow`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    await new Promise((r) => setTimeout(r, 200));
     child!.kill('SIGTERM');
+    await expect.poll(async () => (await instances(name)).length, { timeout: 5000, interval: 100 }).toBe(0);
+    expect(await inFlight).toEqual({ status: 200, body: { service: users, slow: true } });
     expect(await exited).toBe(0);
-    expect(await instances(name)).toEqual([]);
   }, 30_000);
 });
