@@ -1,10 +1,10 @@
 /**
  * Connection settings shared by naming and config, named as Spring Cloud Alibaba names them
  * (`spring.cloud.nacos.server-addr`, `username`, `password`, `namespace`), and the naming
- * client built from them. The `nacos` npm client speaks Nacos' HTTP Open API, which Nacos 3
- * still serves for clients; it presents username and password on each call.
+ * client built from them. Silk's clients speak Nacos' HTTP Open API, which Nacos 3 still
+ * serves for clients, and present an access token got by logging in once.
  */
-import { NacosNamingClient } from 'nacos';
+import { NacosNamingClient } from './naming-client.js';
 
 export interface NacosConnection {
   /** host:port[,host:port]; e.g. 127.0.0.1:8848. */
@@ -15,7 +15,7 @@ export interface NacosConnection {
   namespace?: string;
 }
 
-/** The logger shape the `nacos` client calls; a pino logger fits it. */
+/** The logger shape Silk's Nacos clients call; a pino logger fits it. */
 export interface NacosClientLogger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
@@ -38,11 +38,5 @@ export function createNamingClient(
   conn: NacosConnection,
   logger: NacosClientLogger = quietLogger,
 ): NacosNamingClient {
-  return new NacosNamingClient({
-    logger: logger as typeof console,
-    serverList: conn.serverAddr,
-    namespace: namespaceId(conn.namespace),
-    ...(conn.username !== undefined ? { username: conn.username } : {}),
-    ...(conn.password !== undefined ? { password: conn.password } : {}),
-  });
+  return new NacosNamingClient({ ...conn, namespace: namespaceId(conn.namespace) }, logger);
 }

@@ -8,11 +8,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Host, NacosNamingClient } from 'nacos';
 import { connect } from 'node:net';
 import type { Component } from '../core/index.js';
 import { createNamingClient, namespaceId, type NacosClientLogger, type NacosConnection } from './client.js';
 import { DEFAULT_GROUP } from './instance.js';
+import type { NacosHost as Host, NacosNamingClient } from './naming-client.js';
 import {
   candidates,
   loadBalancers,
@@ -55,13 +55,14 @@ function toInstance(h: Host, serviceName: string): ServiceInstance {
     healthy: h.healthy,
     enabled: h.enabled,
     clusterName: h.clusterName,
-    metadata: (h.metadata ?? {}) as Record<string, string>,
+    metadata: h.metadata ?? {},
   };
 }
 
 /**
- * Whether any Nacos server accepts connections. The `nacos` client answers an empty list
- * rather than an error in some outage paths, so an empty answer counts only when this holds.
+ * Whether any Nacos server accepts connections: an empty list is believed only when this
+ * holds (the `nacos` npm client, used before, answered [] in some outage paths; the check stays
+ * as a cheap guard against wiping the cache on a half-failed answer).
  */
 function reachable(serverAddr: string, timeoutMs = 1000): Promise<boolean> {
   const probes = serverAddr.split(',').map((addr) => {
@@ -117,7 +118,7 @@ export class NacosDiscovery implements Component {
       client.unSubscribe({ serviceName, groupName }, e.listener);
     }
     this.entries.clear();
-    await (client as unknown as { close(): Promise<void> }).close();
+    await client.close();
   }
 
   /** Every known instance of a service (healthy or not), from the cache once subscribed. */
@@ -148,8 +149,8 @@ export class NacosDiscovery implements Component {
     const client = this.client!;
     const entry: Entry = {
       timer: setInterval(() => {
-        // The `nacos` client's push and poll miss changes in clusters other than DEFAULT
-        // (seen against Nacos 3.1), so we also ask the server directly on a timer.
+        // The client's subscription polls at the server's cacheMillis (10 s); this timer
+        // asks more often, so a change is seen within refreshIntervalMs.
         client.getAllInstances(serviceName, groupName, '', false).then(
           (hosts) => entry.listener(hosts),
           () => undefined,

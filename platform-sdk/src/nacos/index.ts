@@ -34,4 +34,5 @@ export {
 export { NacosConfigRepository, type NacosConfigRepositoryOptions } from './config-repository.js';
 export { NacosConfigClient, type NacosConfigClientOptions } from './config-client.js';
 export { NacosOpenApi, type NacosOpenApiOptions } from './open-api.js';
+export { NacosNamingClient, type NacosHost, type NamingInstance, type ServiceRef } from './naming-client.js';
 export { NacosRuleSource, type NacosRuleDataSource } from './sentinel-rule-source.js';

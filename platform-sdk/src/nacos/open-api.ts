@@ -30,14 +30,22 @@ export interface NacosOpenApiOptions {
 
 const LOGIN_PATH = '/v1/auth/users/login';
 
+/** One login per server list and user, shared by every client in the process. */
+interface TokenState {
+  token: { value: string; refreshAt: number } | undefined;
+  login: Promise<string> | undefined;
+}
+const tokens = new Map<string, TokenState>();
+
 export class NacosOpenApi {
   readonly #servers: string[];
   readonly #contextPath: string;
   readonly #now: () => number;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 8 });
   #current = 0;
-  #token: { value: string; refreshAt: number } | undefined;
-  #login: Promise<string> | undefined;
+  // Config, naming, discovery and each rule source build their own client; logging in once for
+  // all of them saves a password check (~75 ms on the server) per client at start.
+  readonly #auth: TokenState;
 
   constructor(
     readonly connection: NacosConnection,
@@ -49,6 +57,10 @@ export class NacosOpenApi {
       .filter(Boolean);
     this.#contextPath = opts.contextPath ?? '/nacos';
     this.#now = opts.now ?? Date.now;
+    const key = JSON.stringify([this.#servers, this.#contextPath, connection.username, connection.password]);
+    let auth = tokens.get(key);
+    if (!auth) tokens.set(key, (auth = { token: undefined, login: undefined }));
+    this.#auth = auth;
   }
 
   /** The server calls go to now; moves on to the next after a call fails to connect. */
@@ -56,9 +68,12 @@ export class NacosOpenApi {
     return this.#servers[this.#current % this.#servers.length] ?? '';
   }
 
-  /** GET sends `params` in the query, other methods as a form body; the token is added to both. */
+  /**
+   * POST sends `params` as a form body, other methods in the query (the servlet container
+   * parses form bodies of POST only); the token is added either way.
+   */
   async call(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     params: Record<string, string>,
     opts: OpenApiCall,
@@ -68,9 +83,20 @@ export class NacosOpenApi {
     if (res.status !== 403 || !token) return res;
     // A token the server no longer takes (a restarted server with a new secret, a clock jump):
     // log in again once.
-    this.#token = undefined;
+    if (this.#auth.token?.value === token) this.#auth.token = undefined;
     const fresh = await this.#accessToken();
     return this.#send(method, path, { ...params, accessToken: fresh ?? '' }, opts);
+  }
+
+  /**
+   * Logs in now rather than on the first call (a no-op without a username, or with a valid
+   * token), so the password check overlaps other start-up work; a failure surfaces on that call.
+   */
+  login(): Promise<void> {
+    return this.#accessToken().then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   close(): void {
@@ -80,23 +106,19 @@ export class NacosOpenApi {
   async #accessToken(): Promise<string | undefined> {
     const { username, password } = this.connection;
     if (!username) return undefined;
-    if (this.#token && this.#now() < this.#token.refreshAt) return this.#token.value;
-    this.#login ??= this.#send(
-      'POST',
-      LOGIN_PATH,
-      { username, password: password ?? '' },
-      { timeoutMs: 5000 },
-    )
+    const auth = this.#auth;
+    if (auth.token && this.#now() < auth.token.refreshAt) return auth.token.value;
+    auth.login ??= this.#send('POST', LOGIN_PATH, { username, password: password ?? '' }, { timeoutMs: 5000 })
       .then((res) => {
         const body =
           res.status === 200 ? (JSON.parse(res.body) as { accessToken?: string; tokenTtl?: number }) : {};
         if (!body.accessToken) throw new NacosAuthError(username, this.server, res.status, res.body);
         const ttlMs = (body.tokenTtl ?? 18_000) * 1000;
-        this.#token = { value: body.accessToken, refreshAt: this.#now() + ttlMs - ttlMs / 10 };
+        auth.token = { value: body.accessToken, refreshAt: this.#now() + ttlMs - ttlMs / 10 };
         return body.accessToken;
       })
-      .finally(() => (this.#login = undefined));
-    return this.#login;
+      .finally(() => (auth.login = undefined));
+    return auth.login;
   }
 
   #send(
@@ -107,9 +129,10 @@ export class NacosOpenApi {
   ): Promise<OpenApiResponse> {
     const server = this.server;
     const form = new URLSearchParams(params).toString();
-    const url = `http://${server}${this.#contextPath}${path}${method === 'GET' ? `?${form}` : ''}`;
+    const inBody = method === 'POST';
+    const url = `http://${server}${this.#contextPath}${path}${inBody ? '' : `?${form}`}`;
     const headers: Record<string, string> = { ...opts.headers };
-    if (method !== 'GET') headers['content-type'] = 'application/x-www-form-urlencoded;charset=utf-8';
+    if (inBody) headers['content-type'] = 'application/x-www-form-urlencoded;charset=utf-8';
     return new Promise<OpenApiResponse>((resolve, reject) => {
       const req = httpRequest(url, { method, headers, agent: this.#agent, signal: opts.signal }, (res) => {
         const chunks: Buffer[] = [];
@@ -127,7 +150,7 @@ export class NacosOpenApi {
         if (!opts.signal?.aborted) this.#current++;
         reject(err);
       });
-      req.end(method === 'GET' ? undefined : form);
+      req.end(inBody ? form : undefined);
     });
   }
 }

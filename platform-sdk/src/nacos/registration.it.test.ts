@@ -7,7 +7,11 @@ const serverAddr = `127.0.0.1:${nacos.port}`;
 const base = `http://${serverAddr}${nacos.contextPath}`;
 const service = `silk-reg-it-${process.pid}`;
 
-const token = () => nacosLogin();
+// One login for the file: a login per poll (a password check, up to ~400 ms on a busy server)
+// left a window after the DELETE below in which the next heartbeat could restore the instance
+// before the first look, and the test never saw it gone.
+let login: Promise<string> | undefined;
+const token = () => (login ??= nacosLogin());
 
 interface Host {
   ip: string;

@@ -3,17 +3,17 @@
  * the HTTP server listens), deregisters first on stop (before the server stops accepting, so
  * callers stop choosing us while in-flight requests drain).
  *
- * Ephemeral instances live in Nacos' memory only, so a Nacos restart forgets us. The `nacos`
+ * Ephemeral instances live in Nacos' memory only, so a Nacos restart forgets us. The naming
  * client's heartbeats carry the whole instance, which lets the server re-create it; as a
  * second line (a lost beat, a server that answers "unknown instance" instead) a reconcile loop
  * checks the server's own list and registers again when we are missing — what the Java
  * client's redo service does.
  */
-import type { NacosNamingClient } from 'nacos';
 import type { Component } from '../core/index.js';
 import { createNamingClient, type NacosClientLogger, type NacosConnection } from './client.js';
 import { NacosRegistrationError } from './errors.js';
 import { buildInstance, type NacosInstance, type RegistrationOptions } from './instance.js';
+import type { NacosNamingClient } from './naming-client.js';
 
 export interface NacosRegistrationOptions extends RegistrationOptions {
   connection: NacosConnection;
@@ -59,8 +59,7 @@ export class NacosRegistration implements Component {
         );
       this.registered = false;
     } finally {
-      // sdk-base's close() stops the beat and polling loops; the client's typings omit it.
-      await (client as unknown as { close(): Promise<void> }).close();
+      await client.close();
     }
   }
 
