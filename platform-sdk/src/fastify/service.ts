@@ -29,7 +29,6 @@ import {
 import {
   ServiceObservability,
   observeHttpServer,
-  registerLoggersEndpoint,
   type ServiceObservabilityOptions,
 } from '../observability/index.js';
 import { createSentinel, type Sentinel } from '../sentinel/index.js';
@@ -174,7 +173,6 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
           info: () => ({ app: { name: opts.name }, ...observability.info() }),
           prometheus: observability.meters,
         });
-        registerLoggersEndpoint(app, observability.logLevels);
         if (boot.sentinel.enabled) {
           const { httpMethodSpecify, webContextUnify, originHeader, blockPage, blockStatus, blockBody } =
             boot.sentinel;
