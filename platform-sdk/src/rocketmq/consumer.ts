@@ -5,6 +5,9 @@
  * Silk the control a handler API needs:
  *  - bounded concurrency: a receive asks for at most as many messages as there are free handler
  *    slots, so nothing waits in a local buffer where a crash could strand it;
+ *  - a message stays invisible to the group's other consumers while this one holds it: its
+ *    invisible duration is extended before it runs out, for as long as the handler runs;
+ *  - acks of messages that finish together travel in one request (see ack-batcher.ts);
  *  - tag filtering by the broker (`TagA || TagB`), per subscribed topic;
  *  - a handler that resolves acks the message; one that throws makes it invisible for the
  *    back-off delay, after which the broker redelivers it from the group's retry topic with its
@@ -22,10 +25,13 @@ import { SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import type { Component } from '../core/index.js';
 import { observeConsume } from '../observability/messaging-observation.js';
 import { DEFAULT_BACKOFF, retryDelayMs, validateBackoff, type BackoffPolicy } from './backoff.js';
+import { AckBatcher } from './ack-batcher.js';
+import { ackSender, type AckTarget } from './ack-rpc.js';
 import { baseOptions, startClient, type ClientOptions } from './client-options.js';
+import { InvisibilityLease, renewalPeriodMs } from './invisibility-lease.js';
 import { MqOptionsError, MqStartError } from './errors.js';
 import { consoleLogger, type MqLogger } from './logger.js';
-import { contextFromProperties, fromClientView, type ReceivedMessage } from './message.js';
+import { contextFromProperties, fromClientView, messageGroupOf, type ReceivedMessage } from './message.js';
 
 export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
 
@@ -41,7 +47,10 @@ export interface ConsumerOptions extends ClientOptions {
   handler: MessageHandler;
   /** Handlers running at once (default 16). */
   concurrency?: number;
-  /** How long a received message stays hidden from others while its handler runs (default 30 s; the proxy's minimum is 10 s). */
+  /**
+   * How long a received message stays hidden from the group's other consumers (default 30 s; the
+   * proxy's minimum is 10 s). A handler may run longer: the duration is extended while it runs.
+   */
   invisibleDurationMs?: number;
   /** Long-polling time of one receive (default 5 s, the proxy's minimum). */
   awaitDurationMs?: number;
@@ -56,6 +65,8 @@ export interface ConsumerStats {
   received: number;
   acked: number;
   retried: number;
+  /** Invisible-duration extensions for handlers that ran long. */
+  renewed: number;
   inFlight: number;
 }
 
@@ -65,19 +76,22 @@ const RECEIVE_ERROR_PAUSE_MS = 1000;
 export class MessageConsumer implements Component {
   readonly name: string;
   private client: SimpleConsumer | undefined;
+  private acks: AckBatcher<AckTarget> | undefined;
   private running = false;
   private reserved = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly groupTails = new Map<string, Promise<boolean>>();
   private waiters: (() => void)[] = [];
   private loops: Promise<void>[] = [];
-  private readonly counts = { received: 0, acked: 0, retried: 0 };
+  private readonly counts = { received: 0, acked: 0, retried: 0, renewed: 0 };
   private readonly concurrency: number;
+  private readonly minReceive: number;
   private readonly logger: MqLogger;
 
   constructor(private readonly options: ConsumerOptions) {
     this.name = `rocketmq-consumer(${options.consumerGroup})`;
     this.concurrency = options.concurrency ?? 16;
+    this.minReceive = Math.max(1, Math.min(MAX_BATCH, Math.floor(this.concurrency / 2)));
     this.logger = options.logger ?? consoleLogger;
     this.validate();
   }
@@ -98,6 +112,14 @@ export class MessageConsumer implements Component {
       throw new MqStartError(this.name, this.options.endpoints, err);
     }
     this.client = client;
+    this.acks = new AckBatcher({
+      send: ackSender(
+        client,
+        this.options.consumerGroup,
+        this.options.namespace ?? '',
+        this.options.requestTimeoutMs ?? 3000,
+      ),
+    });
     this.running = true;
     this.loops = Array.from({ length: this.options.receivers ?? 1 }, () => this.pollLoop(client));
   }
@@ -118,6 +140,7 @@ export class MessageConsumer implements Component {
         'drain timed out; unacked messages will be redelivered',
       );
     }
+    await this.acks?.settled();
     this.client = undefined;
     await client.shutdown();
   }
@@ -128,11 +151,14 @@ export class MessageConsumer implements Component {
 
   private async pollLoop(client: SimpleConsumer): Promise<void> {
     while (this.running) {
-      const want = Math.min(MAX_BATCH, this.concurrency - this.inFlight.size - this.reserved);
-      if (want <= 0) {
+      const free = this.concurrency - this.inFlight.size - this.reserved;
+      // Waiting for a batch's worth of free slots, rather than receiving as soon as one frees,
+      // keeps a busy consumer from degrading into one receive round trip per message.
+      if (free < this.minReceive || free <= 0) {
         await new Promise<void>((r) => this.waiters.push(r));
         continue;
       }
+      const want = Math.min(MAX_BATCH, free);
       this.reserved += want;
       let views: MessageView[] = [];
       try {
@@ -167,21 +193,43 @@ export class MessageConsumer implements Component {
   /** Runs the handler, ordered behind earlier messages of the same FIFO group. */
   private async dispatch(client: SimpleConsumer, view: MessageView): Promise<void> {
     this.counts.received++;
-    const group = view.messageGroup;
-    if (group === undefined) {
-      await this.handle(client, view, true);
-      return;
+    const invisibleMs = this.options.invisibleDurationMs ?? 30_000;
+    const lease = new InvisibilityLease(
+      async () => {
+        await client.changeInvisibleDuration(view, invisibleMs);
+        this.counts.renewed++;
+      },
+      renewalPeriodMs(invisibleMs),
+      (err) =>
+        this.logger.warn(
+          { group: this.options.consumerGroup, messageId: view.messageId, err },
+          'could not extend the invisible duration; the message may be redelivered',
+        ),
+    );
+    try {
+      const group = messageGroupOf(view);
+      if (group === undefined) {
+        await this.handle(client, view, lease, true);
+        return;
+      }
+      const key = `${view.topic}\u0000${group}`;
+      const previous = this.groupTails.get(key) ?? Promise.resolve(true);
+      const mine = previous.then((ok) => this.handle(client, view, lease, ok));
+      this.groupTails.set(key, mine);
+      await mine;
+      if (this.groupTails.get(key) === mine) this.groupTails.delete(key);
+    } finally {
+      await lease.end();
     }
-    const key = `${view.topic}\u0000${group}`;
-    const previous = this.groupTails.get(key) ?? Promise.resolve(true);
-    const mine = previous.then((ok) => this.handle(client, view, ok));
-    this.groupTails.set(key, mine);
-    await mine;
-    if (this.groupTails.get(key) === mine) this.groupTails.delete(key);
   }
 
   /** Returns whether the message was acked (a FIFO successor only runs after an ack). */
-  private async handle(client: SimpleConsumer, view: MessageView, predecessorOk: boolean): Promise<boolean> {
+  private async handle(
+    client: SimpleConsumer,
+    view: MessageView,
+    lease: InvisibilityLease,
+    predecessorOk: boolean,
+  ): Promise<boolean> {
     const message = fromClientView(view);
     let ok = predecessorOk;
     if (ok) {
@@ -205,9 +253,17 @@ export class MessageConsumer implements Component {
         );
       }
     }
+    await lease.end();
     try {
       if (ok) {
-        await client.ack(view);
+        await this.acks!.ack(
+          `${view.endpoints.facade}\u0000${view.topic}`,
+          {
+            endpoints: view.endpoints,
+            topic: view.topic,
+          },
+          { messageId: view.messageId, receiptHandle: view.receiptHandle },
+        );
         this.counts.acked++;
       } else {
         await client.changeInvisibleDuration(

@@ -1,5 +1,24 @@
+import { MessageView } from 'rocketmq-client-nodejs';
+import definition from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb.js';
 import { describe, expect, it } from 'vitest';
-import { contextFromProperties, contextProperties, toClientMessage } from './message.js';
+import { contextFromProperties, contextProperties, fromClientView, toClientMessage } from './message.js';
+
+/** A message as the proxy's protobuf carries it, decoded by the npm client's own MessageView. */
+function received(group?: string): MessageView {
+  const props = new definition.SystemProperties()
+    .setMessageId('01ABC')
+    .setTag('TagA')
+    .setBodyDigest(new definition.Digest().setType(definition.DigestType.DIGEST_TYPE_UNSPECIFIED))
+    .setBodyEncoding(definition.Encoding.IDENTITY)
+    .setDeliveryAttempt(1)
+    .setReceiptHandle('rh');
+  if (group !== undefined) props.setMessageGroup(group);
+  const pb = new definition.Message()
+    .setTopic(new definition.Resource().setName('t'))
+    .setSystemProperties(props)
+    .setBody(Buffer.from('x'));
+  return new MessageView(pb);
+}
 
 describe('message mapping', () => {
   const ctx = { xid: '10.0.0.1:8091:42', traceparent: '00-aa-bb-01', origin: 'gateway' };
@@ -55,5 +74,11 @@ describe('message mapping', () => {
     );
     expect(() => toClientMessage({ topic: 't', body: 'x', keys: ['a b'] }, undefined, 0)).toThrow(/space/);
     expect(() => toClientMessage({ topic: 't', body: 'x', tag: '' }, undefined, 0)).toThrow(/empty/);
+  });
+
+  it('gives a received message without a group no group, not the empty one protobuf reads', () => {
+    expect(received().messageGroup).toBe('');
+    expect(fromClientView(received()).messageGroup).toBeUndefined();
+    expect(fromClientView(received('orders-7')).messageGroup).toBe('orders-7');
   });
 });

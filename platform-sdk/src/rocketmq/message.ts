@@ -97,6 +97,15 @@ export function toClientMessage(
   return options;
 }
 
+/**
+ * The message group of a received message, or undefined for a message without one. The npm
+ * client reads protobuf getters, which answer '' for an absent optional string, so a normal
+ * message arrives with messageGroup ''; taken as a group, it serialised a whole topic.
+ */
+export function messageGroupOf(view: Pick<MessageView, 'messageGroup'>): string | undefined {
+  return view.messageGroup ? view.messageGroup : undefined;
+}
+
 /** A received message as Silk hands it to handlers (a plain, immutable object). */
 export function fromClientView(view: MessageView): ReceivedMessage {
   return Object.freeze({
@@ -106,7 +115,7 @@ export function fromClientView(view: MessageView): ReceivedMessage {
     tag: view.tag,
     keys: Object.freeze([...view.keys]),
     properties: Object.freeze(Object.fromEntries(view.properties)),
-    messageGroup: view.messageGroup,
+    messageGroup: messageGroupOf(view),
     deliveryAttempt: view.deliveryAttempt ?? 1,
     bornAt: view.bornTimestamp,
     deliverAt: view.deliveryTimestamp,
