@@ -29,6 +29,7 @@ import {
 import {
   ServiceObservability,
   observeHttpServer,
+  registerLoggersEndpoint,
   type ServiceObservabilityOptions,
 } from '../observability/index.js';
 import { createSentinel, type Sentinel } from '../sentinel/index.js';
@@ -90,9 +91,6 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
   const repository = new NacosConfigRepository({
     connection: { ...connection, namespace: boot.config.namespace ?? connection.namespace ?? '' },
   });
-  // The login (a password check on the server, the slowest step of start-up) runs while the
-  // logger, metrics and Fastify are set up; naming and the rule sources share its token.
-  void repository.client.api.login();
   const observability = new ServiceObservability({
     application: opts.name,
     bootstrap: boot.defaults,
@@ -173,6 +171,7 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
           info: () => ({ app: { name: opts.name }, ...observability.info() }),
           prometheus: observability.meters,
         });
+        registerLoggersEndpoint(app, observability.logLevels);
         if (boot.sentinel.enabled) {
           const { httpMethodSpecify, webContextUnify, originHeader, blockPage, blockStatus, blockBody } =
             boot.sentinel;

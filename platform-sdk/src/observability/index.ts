@@ -96,11 +96,14 @@ export {
 export {
   LogLevels,
   MDC_KEY_XID,
+  SPRING_LOG_LEVELS,
   createLogger,
   logContext,
   pinoLevel,
+  type LoggerLevels,
   type LoggerOptions,
 } from './logging.js';
+export { registerLoggersEndpoint } from './loggers-endpoint.js';
 export {
   DEFAULT_HEALTH_TIMEOUT_MS,
   boundedIndicator,

@@ -68,14 +68,43 @@ export function createLogger(opts: LoggerOptions): Logger {
   );
 }
 
-/** Named loggers whose levels follow `logging.level.*` as it changes. */
+/** pino's level names as Spring's LogLevel spells them (pino's `silent` is OFF). */
+const SPRING_NAME: Record<pino.LevelWithSilent, string> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'FATAL',
+  silent: 'OFF',
+};
+
+/** Spring's LoggersEndpoint `levels`, most severe first as Boot lists them. */
+export const SPRING_LOG_LEVELS = ['OFF', 'FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'] as const;
+
+/** One logger as `/actuator/loggers` shows it. */
+export interface LoggerLevels {
+  configuredLevel: string | null;
+  effectiveLevel: string;
+}
+
+const ROOT = 'ROOT';
+
+/**
+ * Named loggers whose levels follow `logging.level.*` as it changes, and levels set at run time
+ * (`/actuator/loggers`). As Spring Cloud's LoggingRebinder does, a change of the properties
+ * re-applies every `logging.level.*` they name — overriding a run-time level for those loggers
+ * — while a run-time level on a logger the properties do not name stays.
+ */
 export class LogLevels {
   private readonly named = new Map<string, Logger>();
+  private fromProps = new Map<string, pino.LevelWithSilent>();
+  private readonly runtime = new Map<string, pino.LevelWithSilent>();
   private levels = new Map<string, pino.LevelWithSilent>();
-  private root: pino.LevelWithSilent;
 
   constructor(private readonly rootLogger: Logger) {
-    this.root = rootLogger.level as pino.LevelWithSilent;
+    this.fromProps.set(ROOT, rootLogger.level as pino.LevelWithSilent);
+    this.recompute();
   }
 
   /** A child logger named as Spring names loggers (`com.acme.orders`, `nacos`). */
@@ -92,28 +121,69 @@ export class LogLevels {
   levelOf(name: string): pino.LevelWithSilent {
     let best: string | undefined;
     for (const prefix of this.levels.keys()) {
+      if (prefix === ROOT) continue;
       const covers = name === prefix || name.startsWith(`${prefix}.`);
       if (covers && (best === undefined || prefix.length > best.length)) best = prefix;
     }
-    return best === undefined ? this.root : this.levels.get(best)!;
+    return this.levels.get(best ?? ROOT) ?? 'info';
   }
 
   /**
    * Applies `logging.level.*` from `props`; throws (changing nothing) when a level is not one
-   * of Spring's. Returns the levels now in force, for the log and /actuator/loggers-like views.
+   * of Spring's. Returns the levels now in force, for the log.
    */
   apply(props: Properties): Record<string, string> {
-    const next = new Map<string, pino.LevelWithSilent>();
-    let root: pino.LevelWithSilent = 'info';
+    const next = new Map<string, pino.LevelWithSilent>([[ROOT, 'info']]);
     for (const [name, value] of mapUnder(props, 'logging.level')) {
-      const level = pinoLevel(`logging.level.${name}`, value);
-      if (name === 'root') root = level;
-      else next.set(name, level);
+      const key = name.toLowerCase() === 'root' ? ROOT : name;
+      next.set(key, pinoLevel(`logging.level.${name}`, value));
     }
-    this.levels = next;
-    this.root = root;
-    this.rootLogger.level = root;
+    this.fromProps = next;
+    for (const name of next.keys())
+      if (name !== ROOT || props.has('logging.level.root')) this.runtime.delete(name);
+    this.recompute();
+    return Object.fromEntries([...this.levels].map(([k, v]) => [k === ROOT ? 'root' : k, v]));
+  }
+
+  /** Sets (or with `null`, clears) a logger's run-time level, as POST /actuator/loggers/{name} does. */
+  setLevel(name: string, springLevel: string | null): void {
+    const key = name.toUpperCase() === ROOT ? ROOT : name;
+    if (springLevel === null) this.runtime.delete(key);
+    else this.runtime.set(key, pinoLevel(`configuredLevel of ${name}`, springLevel));
+    this.recompute();
+  }
+
+  /** One logger's levels, or undefined for a logger nothing names. */
+  describe(name: string): LoggerLevels | undefined {
+    const key = name.toUpperCase() === ROOT ? ROOT : name;
+    if (!this.knownNames().has(key)) return undefined;
+    const configured = this.levels.get(key);
+    return {
+      configuredLevel: configured === undefined ? null : SPRING_NAME[configured],
+      effectiveLevel: SPRING_NAME[key === ROOT ? this.levelOf('') : this.levelOf(key)],
+    };
+  }
+
+  /** Every logger: ROOT, those configured, the named ones and their parent packages, sorted as Boot sorts them (ROOT first). */
+  describeAll(): Record<string, LoggerLevels> {
+    const names = [...this.knownNames()].filter((n) => n !== ROOT).sort();
+    const out: Record<string, LoggerLevels> = {};
+    for (const n of [ROOT, ...names]) out[n] = this.describe(n)!;
+    return out;
+  }
+
+  private knownNames(): Set<string> {
+    const names = new Set<string>([ROOT, ...this.levels.keys()]);
+    for (const n of this.named.keys()) {
+      const parts = n.split('.');
+      for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join('.'));
+    }
+    return names;
+  }
+
+  private recompute(): void {
+    this.levels = new Map([...this.fromProps, ...this.runtime]);
+    this.rootLogger.level = this.levels.get(ROOT) ?? 'info';
     for (const [name, l] of this.named) l.level = this.levelOf(name);
-    return { root, ...Object.fromEntries(next) };
   }
 }

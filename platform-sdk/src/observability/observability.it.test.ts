@@ -4,7 +4,8 @@
  * an in-test Zipkin receiver (POST /api/v2/spans, Zipkin's JSON v2), spans linked parent to
  * child across both services; the callee sees W3C `traceparent` (and B3, which the caller is
  * told to produce from its Nacos dataId); every log line written in the request carries the
- * trace id, span id and XID; `logging.level.root` edited in Nacos changes the level live; and
+ * trace id, span id and XID; `logging.level.root` edited in Nacos changes the level live (and
+ * `/actuator/loggers` shows it and sets it back); and
  * `/actuator/prometheus` passes Prometheus's own parser and linter.
  */
 import { createServer, type Server } from 'node:http';
@@ -188,6 +189,19 @@ describe('observability across two Silk services', () => {
         { timeout: 40_000, interval: 500 },
       )
       .toBeGreaterThan(0);
+    // Spring Boot Admin's view of the same: /actuator/loggers, then a level set through it.
+    const root = async () => (await fetch(url(services[1]!, '/actuator/loggers/ROOT'))).json();
+    expect(await root()).toEqual({ configuredLevel: 'DEBUG', effectiveLevel: 'DEBUG' });
+    const set = await fetch(url(services[1]!, '/actuator/loggers/ROOT'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ configuredLevel: 'INFO' }),
+    });
+    expect(set.status).toBe(204);
+    expect(await root()).toEqual({ configuredLevel: 'INFO', effectiveLevel: 'INFO' });
+    const before = debugLines();
+    await fetch(url(services[1]!, '/orders/3'));
+    expect(debugLines()).toBe(before);
   }, 60_000);
 
   it('/actuator/prometheus passes Prometheus parsing and lint, with HTTP, process and Sentinel series', async () => {
