@@ -91,6 +91,9 @@ export function createService<T>(opts: CreateServiceOptions<T>): SilkService<T> 
   const repository = new NacosConfigRepository({
     connection: { ...connection, namespace: boot.config.namespace ?? connection.namespace ?? '' },
   });
+  // The login (a password check on the server, the slowest step of start-up) runs while the
+  // logger, metrics and Fastify are set up; naming and the rule sources share its token.
+  void repository.client.api.login();
   const observability = new ServiceObservability({
     application: opts.name,
     bootstrap: boot.defaults,
