@@ -28,8 +28,8 @@ let child: ChildProcess | undefined;
 let output = '';
 let gatewayUrl = '';
 
-async function publish(content: string): Promise<void> {
-  const body = new URLSearchParams({ dataId: routesDataId, group: 'DEFAULT_GROUP', content, type: 'yaml', accessToken: token });
+async function publish(content: string, dataId = routesDataId, type = 'yaml'): Promise<void> {
+  const body = new URLSearchParams({ dataId, group: 'DEFAULT_GROUP', content, type, accessToken: token });
   expect(await (await fetch(`${base}/v1/cs/configs`, { method: 'POST', body })).text()).toBe('true');
 }
 
@@ -46,6 +46,10 @@ const routes = (target: string) => `spring:
         - id: shop
           uri: lb://${target}
           predicates: [Path=/shop/**]
+          filters: [StripPrefix=1]
+        - id: guarded
+          uri: lb://${target}
+          predicates: [Path=/guarded/**]
           filters: [StripPrefix=1]
         - id: limited-${process.pid}
           uri: lb://${target}
@@ -136,8 +140,10 @@ logging:
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await Promise.all(services.map((s) => s.stop()));
-  const q = new URLSearchParams({ dataId: routesDataId, group: 'DEFAULT_GROUP', accessToken: token });
-  await fetch(`${base}/v1/cs/configs?${q.toString()}`, { method: 'DELETE' });
+  for (const dataId of [routesDataId, `${name}-gw-flow-rules.json`]) {
+    const q = new URLSearchParams({ dataId, group: 'DEFAULT_GROUP', accessToken: token });
+    await fetch(`${base}/v1/cs/configs?${q.toString()}`, { method: 'DELETE' });
+  }
 }, 60_000);
 
 describe('the gateway process', () => {
@@ -155,7 +161,7 @@ describe('the gateway process', () => {
       components: Record<string, { status: string; details?: { routes?: string[] } }>;
     };
     expect(health.status).toBe('UP');
-    expect(health.components.gatewayRoutes!.details!.routes).toEqual(['shop', `limited-${process.pid}`]);
+    expect(health.components.gatewayRoutes!.details!.routes).toEqual(['shop', 'guarded', `limited-${process.pid}`]);
     expect(health.components.redis!.status).toBe('UP');
   });
 
@@ -165,6 +171,16 @@ describe('the gateway process', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
     expect(statuses).toContain(200);
   });
+
+  it('follows Sentinel gateway flow rules from ${name}-gw-flow-rules.json', async () => {
+    const burst = async () => {
+      const statuses = await Promise.all(Array.from({ length: 6 }, () => fetch(`${gatewayUrl}/guarded/hello`).then((r) => r.status)));
+      return statuses.filter((s) => s === 429).length;
+    };
+    expect(await burst()).toBe(0);
+    await publish(JSON.stringify([{ resource: 'guarded', resourceMode: 0, count: 2, intervalSec: 1 }]), `${name}-gw-flow-rules.json`, 'json');
+    await expect.poll(burst, { timeout: 20_000, interval: 1100 }).toBeGreaterThanOrEqual(3);
+  }, 30_000);
 
   it('follows an edit of the routes dataId', async () => {
     await publish(routes(users));
