@@ -183,7 +183,7 @@ export class DubboAppRegistration implements Component {
         'meta-v': '1.0.0',
         timestamp: String((this.opts.now ?? Date.now)()),
       },
-    } as never;
+    };
     const naming = this.naming;
     const instance = this.instance;
     await withRetries(`registering application ${application} in Nacos`, () =>

@@ -14,6 +14,7 @@ import { observeRpcServer } from '../observability/rpc-observation.js';
 import { scopeInContext, type ObservabilityScope } from '../observability/spans.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { guardProvider, SENTINEL_DUBBO_APPLICATION_KEY } from './sentinel-filter.js';
+import { accessLogSink, type AccessLogSetting, type AccessLogSink } from './access-log.js';
 import { DubboChannel, consoleLogger, type ChannelLogger } from './channel.js';
 import {
   decodeRequest,
@@ -56,6 +57,8 @@ export interface ExchangeServerOptions {
   logger?: ChannelLogger;
   /** Guard every exported method with Sentinel, as Java's Sentinel Dubbo provider filter does. */
   sentinel?: Sentinel;
+  /** Dubbo's `accesslog`: `true` logs each invocation through the logger, a path appends it to that file. */
+  accessLog?: AccessLogSetting;
 }
 
 interface Exported {
@@ -88,11 +91,14 @@ export class ExchangeServer {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly logger: ChannelLogger;
+  private readonly accessLog: AccessLogSink | undefined;
 
   private scope: ObservabilityScope | undefined;
 
   constructor(private readonly opts: ExchangeServerOptions = {}) {
     this.logger = opts.logger ?? consoleLogger;
+    const info = this.logger.info?.bind(this.logger);
+    this.accessLog = accessLogSink(opts.accessLog, info);
   }
 
   export(def: DubboServiceDefinition, handlers: Record<string, MethodHandler>): void {
@@ -138,6 +144,7 @@ export class ExchangeServer {
     await new Promise((r) => setImmediate(r));
     for (const ch of [...this.channels.keys()]) ch.close('provider stopped');
     await closed;
+    await this.accessLog?.close();
   }
 
   private accept(socket: Socket): void {
@@ -247,6 +254,17 @@ export class ExchangeServer {
       remoteAddress: ch.address,
       method: inv.method,
     };
+    this.accessLog?.write({
+      time: new Date(),
+      remote: ch.address,
+      local: `${ch.socket.localAddress ?? '?'}:${ch.socket.localPort ?? '?'}`,
+      service: exported.def.interface,
+      version: exported.def.version,
+      group: exported.def.group,
+      method: inv.method,
+      parameterTypes: m.parameterTypes,
+      args: inv.args,
+    });
     try {
       const handler = exported.handlers[inv.method] as (...a: unknown[]) => unknown;
       // Through a promise, so a handler that throws synchronously is traced like one that rejects.
