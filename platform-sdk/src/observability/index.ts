@@ -119,6 +119,12 @@ export {
 } from './health.js';
 export { bindProcessMetrics } from './process-metrics.js';
 export {
+  bindMysqlPoolMetrics,
+  bindPoolMetrics,
+  mysql2PoolSizes,
+  type PoolSizes,
+} from './pool-metrics.js';
+export {
   SENTINEL_FETCH_TYPES,
   bindSentinelMetrics,
   sentinelFamilyName,
