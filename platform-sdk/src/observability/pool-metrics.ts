@@ -70,7 +70,7 @@ export function bindPoolMetrics(
 ): void {
   let byName = pools.get(meters);
   if (byName === undefined) {
-    const all = (byName = new Map());
+    const all = (byName = new Map<string, () => PoolSizes | undefined>());
     pools.set(meters, all);
     for (const [field, name, help] of GAUGES)
       meters.gauge(name, help, ['pool'], (set) => {
