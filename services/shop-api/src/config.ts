@@ -33,6 +33,8 @@ export const shopBaseSchema = z.object({
     .object({
       protocol: z.object({ port: port.default(0) }).prefault({}),
       registry: z.object({ 'register-mode': z.enum(['interface', 'instance', 'all']).default('interface') }).prefault({}),
+      /** Dubbo's provider `accesslog`: true logs each call, a path appends it to that file. */
+      provider: z.object({ accesslog: z.union([z.boolean(), z.string()]).default(false) }).prefault({}),
     })
     .prefault({}),
   silk: z

@@ -114,6 +114,7 @@ export async function runShopService<T extends ShopBaseConfig>(opts: ShopService
             registry: registry(),
             sentinel: ctx.sentinel,
             logger: log.child({ component: 'dubbo' }),
+            accessLog: cfg.dubbo.provider.accesslog,
           }),
         dubboConsumer: () =>
           new DubboConsumer({
