@@ -2,7 +2,7 @@
  * Options of a Cache and their defaults, checked once at construction so a bad value fails
  * loudly at startup instead of as odd behaviour under load.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './lua.js';
 import { systemClock, type Clock, type RandomSource } from './clock.js';
 import { defaultKeyCodec, jsonCodec, type Codec, type KeyCodec } from './codec.js';
 import { CacheOptionsError } from './errors.js';
@@ -15,9 +15,9 @@ export interface CacheOptions<K, V> {
   /** The cache's name: part of every key and of its invalidation channel. */
   name: string;
   /** Connection for commands. */
-  redis: Redis;
+  redis: RedisClient;
   /** Connection for pub/sub; by default `redis.duplicate()`, owned and closed by the cache. */
-  subscriber?: Redis;
+  subscriber?: RedisClient;
   /** Prefix of every key and channel (default "silk:cache:"). */
   keyPrefix?: string;
   /** Redis TTL of a value (default 10 min), spread by `ttlJitter`. */
@@ -48,8 +48,8 @@ export interface CacheOptions<K, V> {
 
 export interface ResolvedCacheOptions<K, V> {
   name: string;
-  redis: Redis;
-  subscriber: Redis | undefined;
+  redis: RedisClient;
+  subscriber: RedisClient | undefined;
   keyPrefix: string;
   ttlMs: number;
   ttlJitter: number;

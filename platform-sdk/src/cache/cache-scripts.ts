@@ -2,8 +2,14 @@
  * The Redis side of the cache (L2), as Lua so each step is atomic on the server.
  *
  * Keys of one cache entry:
- *   value  `<prefix><cache>:<key>`        the encoded value, or NEGATIVE_MARKER, with PX ttl
- *   lease  `<prefix><cache>#lease:<key>`  a random token: "I am loading this key" (SET NX PX)
+ *   value  `<prefix><cache>:<key>`          the encoded value, or NEGATIVE_MARKER, with PX ttl
+ *   lease  `{<prefix><cache>:<key>}#lease`  a random token: "I am loading this key" (SET NX PX)
+ *
+ * The scripts touch both keys at once, so in a Redis Cluster they must share a hash slot: the
+ * lease key's hash tag is the whole value key, which hashes alike when it has no tag of its own;
+ * when it has one (`{...}` in the key text), the lease key is the value key plus a suffix, which
+ * keeps that tag. (A key text with an unmatched `}` and no tag still works on one Redis; in a
+ * cluster its scripts fail with CROSSSLOT and its reads fall back to the loader, uncached.)
  *
  * The lease does two jobs (as memcache leases do at Facebook):
  *  - stampede protection: of all processes that miss, only the lease holder loads; the others
@@ -90,8 +96,17 @@ export interface EntryKeys {
   lease: string;
 }
 
+/** Whether Redis Cluster would hash `key` by a `{tag}` inside it rather than the whole key. */
+export function hasHashTag(key: string): boolean {
+  const open = key.indexOf('{');
+  if (open < 0) return false;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1;
+}
+
 export function entryKeys(prefix: string, cache: string, key: string): EntryKeys {
-  return { value: `${prefix}${cache}:${key}`, lease: `${prefix}${cache}#lease:${key}` };
+  const value = `${prefix}${cache}:${key}`;
+  return { value, lease: hasHashTag(value) ? `${value}#lease` : `{${value}}#lease` };
 }
 
 /** One pub/sub channel per cache, carrying invalidation messages for its keys. */

@@ -10,7 +10,7 @@
  * (the write revoked their lease), and L1 fills racing an invalidation are dropped (stale flight).
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from './lua.js';
 import type { Component } from '../core/index.js';
 import { cachedSystemClock, systemClock, type TimerHandle } from './clock.js';
 import { EVICT, PUT, entryKeys, invalidationChannel, type EntryKeys } from './cache-scripts.js';
@@ -23,9 +23,13 @@ import {
 import { CacheClosedError, CacheOptionsError } from './errors.js';
 import { InvalidationBus } from './invalidation.js';
 import { LruCache } from './lru.js';
+import { PendingEvictions } from './pending-evictions.js';
 import { ReadThrough, encodeValue, valueTtl, type Outcome } from './read-through.js';
 import { SingleFlight, type Flight } from './single-flight.js';
 import { CacheStats, type CacheStatsSnapshot } from './stats.js';
+
+/** How often evictions Redis did not take are tried again. */
+const PENDING_RETRY_MS = 200;
 
 /** What L1 holds: a value, or "known absent" (a negative entry). */
 interface LocalEntry<V> {
@@ -37,14 +41,15 @@ export class Cache<K, V> implements Component {
   /** This instance's id on the invalidation channel. */
   readonly instanceId = randomUUID();
   readonly #o: ResolvedCacheOptions<K, V>;
-  readonly #redis: Redis;
-  readonly #subscriber: Redis;
+  readonly #redis: RedisClient;
+  readonly #subscriber: RedisClient;
   readonly #ownsSubscriber: boolean;
   readonly #local: LruCache<string, LocalEntry<V>> | undefined;
   readonly #flights = new SingleFlight<string, Outcome<V>>();
   readonly #stats = new CacheStats();
   readonly #bus: InvalidationBus;
   readonly #readThrough: ReadThrough<K, V>;
+  readonly #pending: PendingEvictions;
   readonly #timers = new Set<TimerHandle>();
   #starting: Promise<void> | undefined;
   /** Set once subscribed, so a read skips the (timed) wait for `start`. */
@@ -56,7 +61,7 @@ export class Cache<K, V> implements Component {
     this.name = this.#o.name;
     this.#redis = this.#o.redis;
     this.#ownsSubscriber = this.#o.subscriber === undefined;
-    this.#subscriber = this.#o.subscriber ?? this.#redis.duplicate();
+    this.#subscriber = this.#o.subscriber ?? duplicateClient(this.#redis);
     const local = this.#o.local;
     if (local !== false) {
       const clock = this.#o.clock === systemClock ? cachedSystemClock : this.#o.clock;
@@ -74,6 +79,13 @@ export class Cache<K, V> implements Component {
         },
         onAll: () => this.#dropAllLocal(),
       },
+      this.#o.logger,
+    );
+    this.#pending = new PendingEvictions(
+      this.name,
+      (text) => this.#readThrough.timed(() => this.#evictInRedis(text)),
+      this.#o.clock,
+      PENDING_RETRY_MS,
       this.#o.logger,
     );
     this.#readThrough = new ReadThrough(
@@ -101,6 +113,7 @@ export class Cache<K, V> implements Component {
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#pending.stop();
     for (const timer of this.#timers) this.#o.clock.clearTimeout(timer);
     this.#timers.clear();
     await this.#bus.stop();
@@ -120,6 +133,8 @@ export class Cache<K, V> implements Component {
     // elsewhere would go unheard), so a Redis that is down from the start means the loader.
     if (!this.#started && !(await this.#readThrough.within(this.start())))
       return (await this.#readThrough.bypass(key, text, loader, 'invalidation channel not subscribed')).value;
+    if (this.#pending.has(text))
+      return (await this.#readThrough.bypass(key, text, loader, 'an eviction of this key is pending')).value;
     const local = this.#local?.get(text);
     if (local !== undefined) {
       this.#stats.inc('hitsLocal');
@@ -191,9 +206,26 @@ export class Cache<K, V> implements Component {
     return this.#stats.snapshot();
   }
 
+  /**
+   * Drops the key here at once; then in Redis and every L1. If Redis does not take it, the
+   * eviction is retried in the background (see pending-evictions.ts) and the invalidation is
+   * still published without the script: PUBLISH needs no key slot, so another instance's L1
+   * hears it even while the key's cluster node is down.
+   */
   async #evictText(text: string): Promise<void> {
-    await this.start();
     this.#invalidateLocally(text);
+    try {
+      await this.#readThrough.timed(() => this.#evictInRedis(text));
+      this.#pending.done(text);
+    } catch (error) {
+      this.#pending.add(text, error);
+      const message = this.#bus.message([text]);
+      await this.#readThrough.timed(() => this.#redis.publish(this.#bus.channel, message)).catch(() => undefined);
+    }
+  }
+
+  async #evictInRedis(text: string): Promise<void> {
+    await this.start();
     const keys = this.#keys(text);
     await EVICT.run(this.#redis, [keys.value, keys.lease], [this.#bus.channel, this.#bus.message([text])]);
   }

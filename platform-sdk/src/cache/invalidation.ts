@@ -10,7 +10,7 @@
  * Pub/sub is at-most-once: messages sent while the subscriber reconnects are lost. So on every
  * reconnect the whole L1 is dropped, and L1 entries also carry a short TTL as a last resort.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './lua.js';
 import type { CacheLogger } from './logger.js';
 
 export type InvalidationMessage = { origin: string; keys: string[] } | { origin: string; all: true };
@@ -45,7 +45,7 @@ export interface InvalidationHandler {
 }
 
 export class InvalidationBus {
-  readonly #subscriber: Redis;
+  readonly #subscriber: RedisClient;
   readonly #channel: string;
   readonly #origin: string;
   readonly #handler: InvalidationHandler;
@@ -53,7 +53,7 @@ export class InvalidationBus {
   #subscribed = false;
 
   constructor(
-    subscriber: Redis,
+    subscriber: RedisClient,
     channel: string,
     origin: string,
     handler: InvalidationHandler,

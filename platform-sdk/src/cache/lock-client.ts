@@ -8,7 +8,7 @@
  * process exclude each other); pass a handle's `threadId` to re-enter.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from './lua.js';
 import type { Component } from '../core/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { CacheOptionsError } from './errors.js';
@@ -19,9 +19,9 @@ import { RLock } from './lock.js';
 import { Watchdog, type WatchedLock } from './watchdog.js';
 
 export interface LockClientOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Connection for unlock messages; by default `redis.duplicate()`, owned by the client. */
-  subscriber?: Redis;
+  subscriber?: RedisClient;
   /** Redisson's Config.lockWatchdogTimeout: lease of locks taken without leaseTime (30 s). */
   lockWatchdogTimeout?: number;
   /** Defaults to a random UUID, as Redisson's. */
@@ -33,7 +33,7 @@ export interface LockClientOptions {
 export class LockClient implements Component {
   readonly name = 'lock-client';
   readonly id: string;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly lockWatchdogTimeout: number;
   readonly clock: Clock;
   readonly logger: CacheLogger;
@@ -41,7 +41,7 @@ export class LockClient implements Component {
   readonly watchdog: Watchdog;
   /** Lease in force per held (name, field): used to re-arm the lease on a nested unlock. */
   readonly leases = new Map<string, number>();
-  readonly #subscriber: Redis;
+  readonly #subscriber: RedisClient;
   readonly #ownsSubscriber: boolean;
   #nextThreadId = 1;
 
@@ -60,7 +60,7 @@ export class LockClient implements Component {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger;
     this.#ownsSubscriber = options.subscriber === undefined;
-    this.#subscriber = options.subscriber ?? this.redis.duplicate();
+    this.#subscriber = options.subscriber ?? duplicateClient(this.redis);
     this.pubSub = new LockPubSub(this.#subscriber, this.clock);
     this.watchdog = new Watchdog(
       (locks) => this.#renew(locks),
@@ -92,6 +92,12 @@ export class LockClient implements Component {
   }
 
   async #renew(locks: readonly WatchedLock[]): Promise<boolean[]> {
+    // One script may only touch keys of one hash slot in a cluster: there, renew lock by lock.
+    if (this.redis.isCluster) return (await Promise.all(locks.map((l) => this.#renewBatch([l])))).flat();
+    return this.#renewBatch(locks);
+  }
+
+  async #renewBatch(locks: readonly WatchedLock[]): Promise<boolean[]> {
     const reply = (await RENEW.run(
       this.redis,
       locks.map((l) => l.name),

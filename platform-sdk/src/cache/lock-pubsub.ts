@@ -6,7 +6,7 @@
  * Each waiter has its own "signalled" flag, set by every message: a release that lands between a
  * failed attempt and the next `wait` is not lost (Redisson uses a semaphore for the same reason).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './lua.js';
 import type { Clock } from './clock.js';
 
 export interface UnlockWaiter {
@@ -26,12 +26,12 @@ interface WaiterState {
 }
 
 export class LockPubSub {
-  readonly #subscriber: Redis;
+  readonly #subscriber: RedisClient;
   readonly #clock: Clock;
   readonly #channels = new Map<string, ChannelState>();
   #listening = false;
 
-  constructor(subscriber: Redis, clock: Clock) {
+  constructor(subscriber: RedisClient, clock: Clock) {
     this.#subscriber = subscriber;
     this.#clock = clock;
   }

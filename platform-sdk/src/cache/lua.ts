@@ -3,7 +3,18 @@
  * yet (after a restart or SCRIPT FLUSH): the script body crosses the wire once per server.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * A standalone or Sentinel-managed Redis (`Redis`), or a Redis Cluster (`Cluster`). In a
+ * cluster, the keys one script touches share a hash slot (see cache-scripts.ts, lock-scripts.ts).
+ */
+export type RedisClient = Redis | Cluster;
+
+/** A second connection (or cluster client) to the same Redis, for pub/sub. */
+export function duplicateClient(client: RedisClient): RedisClient {
+  return client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
+}
 
 export type LuaArg = string | number;
 
@@ -17,7 +28,7 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly LuaArg[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: readonly string[], args: readonly LuaArg[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {

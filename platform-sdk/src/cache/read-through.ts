@@ -127,6 +127,10 @@ export class ReadThrough<K, V> {
    * One sweep timer per cache checks the deadlines of all steps in flight, every quarter of the
    * timeout, instead of a timer per step: a step fails within 1.25 × `redisTimeoutMs`.
    */
+  timed<T>(step: () => Promise<T>): Promise<T> {
+    return this.#redis(step);
+  }
+
   #redis<T>(step: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const pending: PendingStep = { deadline: this.#o.clock.now() + this.#o.redisTimeoutMs, reject };
