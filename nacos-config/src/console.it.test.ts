@@ -18,6 +18,8 @@ const name = `console-it-${process.pid}`;
 const dataId = `${name}.yaml`;
 const group = 'DEFAULT_GROUP';
 const rulesDataId = `${name}-flow-rules.json`;
+// A namespace the stack's tests share (nacos-config's push test writes there too).
+const otherNamespace = 'silk-it';
 const admin = new NacosAdmin({ baseUrl: `http://127.0.0.1:${nacos.port}`, contextPath: nacos.contextPath, username: nacos.username, password: nacos.password });
 const schema = z.object({
   shop: z.object({ greeting: z.string(), feature: z.object({ 'fast-checkout': z.boolean() }) }),
@@ -58,6 +60,7 @@ afterAll(async () => {
   await svc?.stop();
   await admin.deleteConfig('', group, dataId).catch(() => undefined);
   await admin.deleteConfig('', group, rulesDataId).catch(() => undefined);
+  await admin.deleteConfig(otherNamespace, group, dataId).catch(() => undefined);
 }, 30_000);
 
 describe('editing a dataId in the Nacos console', () => {
@@ -93,5 +96,16 @@ describe('editing a dataId in the Nacos console', () => {
     ]);
     await expect.poll(() => admin.getConfig('', group, rulesDataId), { timeout: 10_000 }).toBe(result.after);
     console.log(`console JSON edit made by ${result.how}`);
+  }, 60_000);
+
+  it('edits the dataId of the namespace it is told, not the same name in public', async () => {
+    await admin.ensureNamespace(otherNamespace);
+    await admin.publishConfig(otherNamespace, group, dataId, 'where: silk-it\n', 'yaml');
+    await expect.poll(() => admin.getConfig(otherNamespace, group, dataId), { timeout: 10_000 }).toBe('where: silk-it\n');
+    const publicBefore = await admin.getConfig('', group, dataId);
+    const result = await editConfig(nacosConsole!.page, { dataId, group, namespace: otherNamespace, edit: (t) => t.replace('silk-it', 'edited in silk-it') });
+    expect(result.before).toBe('where: silk-it\n');
+    await expect.poll(() => admin.getConfig(otherNamespace, group, dataId), { timeout: 10_000 }).toBe('where: edited in silk-it\n');
+    expect(await admin.getConfig('', group, dataId)).toBe(publicBefore);
   }, 60_000);
 });

@@ -100,8 +100,15 @@ export async function editConfig(page: Page, opts: EditConfigOptions): Promise<E
     else await page.goto(new URL('/#/configurationManagement', page.url()).href);
     await page.waitForURL(/#\/configurationManagement/);
   }
-  if (opts.namespace !== undefined && opts.namespace !== '' && opts.namespace !== 'public')
-    await page.getByText(opts.namespace, { exact: true }).first().click();
+  // The namespace bar above the list: one name per namespace, a click switches the list to it.
+  const namespace = opts.namespace === undefined || opts.namespace === '' ? 'public' : opts.namespace;
+  await page
+    .locator('.naming-simple, .naming-focus', { hasText: new RegExp(`^\\s*${escapeRe(namespace)}\\s*$`) })
+    .first()
+    .click()
+    .catch((err: unknown) => {
+      throw new Error(`the console's namespace bar shows no namespace ${namespace}`, { cause: err });
+    });
   const search = page.getByPlaceholder('Default fuzzy query mode opened');
   await search.nth(0).fill(opts.dataId);
   await search.nth(1).fill(opts.group);
