@@ -118,12 +118,7 @@ export {
   type RocketmqHealthOptions,
 } from './health.js';
 export { bindProcessMetrics } from './process-metrics.js';
-export {
-  bindMysqlPoolMetrics,
-  bindPoolMetrics,
-  mysql2PoolSizes,
-  type PoolSizes,
-} from './pool-metrics.js';
+export { bindMysqlPoolMetrics, bindPoolMetrics, mysql2PoolSizes, type PoolSizes } from './pool-metrics.js';
 export {
   SENTINEL_FETCH_TYPES,
   bindSentinelMetrics,
