@@ -4,10 +4,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { Cache } from '@silk/platform-sdk/cache';
+import type { Cache } from '@silk/platform-sdk/cache';
 import { BigDecimal, javaException } from '@silk/platform-sdk/dubbo';
 import type { AtDataSource } from '@silk/platform-sdk/tx';
-import { BUSINESS_EXCEPTION, fromCents, INSUFFICIENT_BALANCE, toCents } from '@silk/shop-api';
+import { BUSINESS_EXCEPTION, fromCents, INSUFFICIENT_BALANCE, readCache, toCents } from '@silk/shop-api';
 
 export interface Account {
   userId: string;
@@ -31,15 +31,7 @@ export class Accounts {
     private readonly at: AtDataSource,
     redis: Redis,
   ) {
-    this.cache = new Cache<string, Account>({
-      name: 'account-balance',
-      redis,
-      ttlMs: 300_000,
-      negativeTtlMs: 10_000,
-      local: { maxEntries: 10_000, ttlMs: 30_000 },
-      doubleDeleteDelayMs: 2_000,
-      loader: (userId) => this.load(userId),
-    });
+    this.cache = readCache<Account>('account-balance', redis, (userId) => this.load(userId));
   }
 
   account(userId: string): Promise<Account | undefined> {

@@ -5,4 +5,5 @@
  */
 export * from './contracts.js';
 export { parseJdbcUrl, shopBaseSchema, type JdbcTarget, type ShopBaseConfig } from './config.js';
+export { readCache } from './read-cache.js';
 export { runShopService, type ShopParts, type ShopRuntime, type ShopServiceOptions } from './runtime.js';

@@ -1,16 +1,14 @@
 /**
  * Products and their stock. Reads dominate (every order asks the price, every product page the
- * stock), so they go through a two-level cache; a deduction evicts the product after its local
- * commit and once more a little later. The second delete covers the AT window: until the global
- * transaction ends the deducted stock is visible (AT reads uncommitted, as Seata's default
- * does), and a rollback restores the row behind the cache's back.
+ * stock), so they go through the estate's read cache; a deduction evicts the product after its
+ * local commit (and the cache deletes once more a little later, see shop-api's read-cache).
  */
 import type { Redis } from 'ioredis';
-import { Cache } from '@silk/platform-sdk/cache';
+import type { Cache } from '@silk/platform-sdk/cache';
 import { BigDecimal, javaException } from '@silk/platform-sdk/dubbo';
 import type { AtDataSource } from '@silk/platform-sdk/tx';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { BUSINESS_EXCEPTION, INSUFFICIENT_STOCK, UNKNOWN_PRODUCT } from '@silk/shop-api';
+import { BUSINESS_EXCEPTION, INSUFFICIENT_STOCK, readCache, UNKNOWN_PRODUCT } from '@silk/shop-api';
 
 export interface Product {
   code: string;
@@ -42,15 +40,7 @@ export class Inventory {
     private readonly at: AtDataSource,
     redis: Redis,
   ) {
-    this.cache = new Cache<string, Product>({
-      name: 'storage-product',
-      redis,
-      ttlMs: 300_000,
-      negativeTtlMs: 10_000,
-      local: { maxEntries: 10_000, ttlMs: 30_000 },
-      doubleDeleteDelayMs: 2_000,
-      loader: (code) => this.load(code),
-    });
+    this.cache = readCache<Product>('storage-product', redis, (code) => this.load(code));
   }
 
   product(code: string): Promise<Product | undefined> {
