@@ -49,4 +49,28 @@ describe('readGatewaySettings', () => {
       redis: { host: 'new', password: 'pw' },
     });
   });
+
+  it('takes the gateway rule dataIds from spring.cloud.sentinel.datasource entries, as the SCA gateway starter does', () => {
+    const yaml = `spring:
+  application:
+    name: edge
+  cloud:
+    sentinel:
+      datasource:
+        flow:
+          nacos:
+            data-id: edge-flow.json
+            rule-type: gw-flow
+        apis:
+          nacos:
+            data-id: edge-apis.json
+            rule-type: gw-api-group
+        degrade:
+          nacos:
+            data-id: edge-degrade.json
+            rule-type: degrade
+`;
+    expect(readGatewaySettings(dirWith(yaml), {})).toMatchObject({ flowRulesDataId: 'edge-flow.json', apiGroupsDataId: 'edge-apis.json' });
+    expect(readGatewaySettings(dirWith(yaml), { SILK_GATEWAY_FLOWRULESDATAID: 'x.json' }).flowRulesDataId).toBe('x.json');
+  });
 });

@@ -8,7 +8,9 @@
  *   Alibaba app, Actuator health and Prometheus, the Sentinel dashboard transport when one is
  *   named, SIGTERM → deregister → drain;
  * - routes from the dataId `${name}-routes.yaml`, Sentinel gateway flow rules from
- *   `${name}-gw-flow-rules.json` and API groups from `${name}-gw-api-groups.json`, followed live;
+ *   `${name}-gw-flow-rules.json` and API groups from `${name}-gw-api-groups.json` (or the
+ *   dataIds of `spring.cloud.sentinel.datasource.*` entries with rule-type gw-flow /
+ *   gw-api-group, as a Java gateway names them), followed live;
  * - `lb://` through the service's NacosDiscovery; RequestRateLimiter on Redis.
  *
  * Actuator shares the routes' port, as in Spring Cloud Gateway, where the actuator handler
@@ -27,6 +29,8 @@ import { registerGateway } from './fastify-adapter.js';
 import { RedisRateLimiter } from './filter/rate-limiter.js';
 import { Gateway } from './gateway.js';
 import { GatewayNacosConfig } from './nacos-sources.js';
+
+const GATEWAY_RULE_TYPES = new Set(['gw-flow', 'gw-api-group']);
 
 export interface GatewayAppSettings {
   name: string;
@@ -53,14 +57,24 @@ export function readGatewaySettings(cwd: string, env: NodeJS.ProcessEnv): Gatewa
     return undefined;
   };
   const name = get('spring.application.name') ?? 'silk-gateway';
+  // spring-cloud-alibaba-sentinel-gateway's way of naming the rule dataIds: a Nacos data source
+  // with rule-type gw-flow or gw-api-group.
+  const fromDataSource = (ruleType: string): string | undefined => {
+    for (const key of flat.keys()) {
+      const m = /^spring\.cloud\.sentinel\.datasource\.([^.]+)\.nacos\.rule-type$/.exec(key);
+      if (m && get(key) === ruleType) return get(`spring.cloud.sentinel.datasource.${m[1]}.nacos.data-id`);
+    }
+    return undefined;
+  };
   return {
     name,
     port: Number(env.PORT ?? get('server.port') ?? 9080),
     host: get('server.address') ?? '0.0.0.0',
     group: get('silk.gateway.group') ?? 'DEFAULT_GROUP',
     routesDataId: get('silk.gateway.routes-data-id') ?? `${name}-routes.yaml`,
-    flowRulesDataId: get('silk.gateway.flow-rules-data-id') ?? `${name}-gw-flow-rules.json`,
-    apiGroupsDataId: get('silk.gateway.api-groups-data-id') ?? `${name}-gw-api-groups.json`,
+    flowRulesDataId: get('silk.gateway.flow-rules-data-id') ?? fromDataSource('gw-flow') ?? `${name}-gw-flow-rules.json`,
+    apiGroupsDataId:
+      get('silk.gateway.api-groups-data-id') ?? fromDataSource('gw-api-group') ?? `${name}-gw-api-groups.json`,
     redis: {
       host: get('spring.data.redis.host', 'spring.redis.host') ?? '127.0.0.1',
       port: Number(get('spring.data.redis.port', 'spring.redis.port') ?? 6379),
@@ -111,7 +125,16 @@ export function createGatewayApp(cwd = process.cwd()): GatewayApp {
     // The gateway's Sentinel resources are its route ids and API groups (SentinelGatewayFilter),
     // not the catch-all Fastify route the web adapter would see; the starter's data sources
     // and dashboard transport still run.
-    bootstrap: { port: settings.port, host: settings.host, sentinel: { ...boot.sentinel, enabled: false } },
+    bootstrap: {
+      port: settings.port,
+      host: settings.host,
+      sentinel: {
+        ...boot.sentinel,
+        enabled: false,
+        // Gateway rule data sources are the gateway's to follow (above), not the starter's.
+        datasources: boot.sentinel.datasources.filter((d) => !GATEWAY_RULE_TYPES.has(d.ruleType)),
+      },
+    },
     healthIndicators: {
       gatewayRoutes: () => {
         const h = live?.health();
