@@ -1,6 +1,10 @@
 /**
  * The child process of the `silk-service-idle` benchmark: `node --import tsx idle-service-child.ts
- * <silk|bare> <name> <port>`.
+ * <silk|bare> <name> <port>`, or compiled: `node --conditions=silk-dist bench/dist/idle-service-child.js
+ * silk <name> <port>`, where `@silk/platform-sdk` resolves to its tsc build (platform-sdk/dist).
+ * So that the compiled form needs no TypeScript of its own, it imports nothing from the
+ * workspace but the SDK and takes the Nacos address and user from the environment
+ * (SILK_BENCH_NACOS_ADDR, SILK_BENCH_NACOS_USERNAME, SILK_BENCH_NACOS_PASSWORD).
  *
  * - `silk`: a minimal Silk service through `createService` — Nacos config (typed, live) and
  *   registration on, pino logging at info to stdout, one route — exactly what a service's
@@ -13,8 +17,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot } from '@silk/stack/config';
 import type { ConfigSchema } from '@silk/platform-sdk/config';
+
+// bench/src or bench/dist, two levels below the repository root either way.
+const repoRoot = join(import.meta.dirname, '..', '..');
 
 const [mode, name = 'silk-bench-idle', portArg = '0'] = process.argv.slice(2);
 const port = Number(portArg);
@@ -31,7 +37,11 @@ const anyConfig: ConfigSchema<Record<string, unknown>> = {
 // Loaded only in the Silk child, so the bare child carries none of it.
 if (mode === 'silk') {
   const { createService } = await import('@silk/platform-sdk/fastify');
-  const { nacosUser, serverAddr } = await import('./nacos-open-api.js');
+  const env = (k: string) => {
+    const v = process.env[k];
+    if (v === undefined) throw new Error(`idle-service-child: ${k} is not set (the benchmark sets it)`);
+    return v;
+  };
   const svc = createService({
     name,
     configSchema: anyConfig,
@@ -40,7 +50,11 @@ if (mode === 'silk') {
       port,
       host: '127.0.0.1',
       logLevel: 'info',
-      nacos: { serverAddr, ...nacosUser },
+      nacos: {
+        serverAddr: env('SILK_BENCH_NACOS_ADDR'),
+        username: env('SILK_BENCH_NACOS_USERNAME'),
+        password: env('SILK_BENCH_NACOS_PASSWORD'),
+      },
       config: { fileExtension: 'yaml' },
       discovery: { ip: '127.0.0.1' },
     },
