@@ -219,8 +219,15 @@ export class Cache<K, V> implements Component {
       this.#pending.done(text);
     } catch (error) {
       this.#pending.add(text, error);
+      // A cluster client sends a keyless command to any node, maybe the dead one: try a few.
       const message = this.#bus.message([text]);
-      await this.#readThrough.timed(() => this.#redis.publish(this.#bus.channel, message)).catch(() => undefined);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const sent = await this.#readThrough.timed(() => this.#redis.publish(this.#bus.channel, message)).then(
+          () => true,
+          () => false,
+        );
+        if (sent) break;
+      }
     }
   }
 
