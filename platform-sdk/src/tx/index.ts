@@ -56,3 +56,4 @@ export { installTxXidHook } from './fastify-xid.js';
 export { FenceStatus, TccFence, tccFenceDdl, type FenceOutcome } from './tcc/tcc-fence.js';
 export { TccResourceManager, type BusinessActionContext, type TccAction } from './tcc/tcc-resource-manager.js';
 export { SagaEngine, type SagaDefinition, type SagaStatus, type SagaStep } from './saga/saga-engine.js';
+export { SagaResourceManager, type SagaRunResult } from './saga/saga-resource-manager.js';

@@ -33,6 +33,7 @@ export type SagaStatus = 'SU' | 'CD' | 'CF';
 
 export class SagaEngine {
   private readonly defs = new Map<string, SagaDefinition<unknown>>();
+  private readonly running = new Set<string>();
   private readonly inst: string;
   private readonly step: string;
 
@@ -74,6 +75,23 @@ export class SagaEngine {
     return out;
   }
 
+  /** Instances this process is running now (a coordinator's rollback must wait for them). */
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /**
+   * Compensates one instance, whatever state it was left in (the coordinator's rollback of a
+   * saga branch): done steps in reverse, a step left running too. An instance never written
+   * (its process died before the first insert) had nothing to undo.
+   */
+  async compensateInstance(id: string): Promise<SagaStatus> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT name, status, input FROM \`${this.inst}\` WHERE id = ?`, [id]);
+    const r = rows[0];
+    if (!r || r.status === 'CD') return 'CD';
+    return this.compensate(id, this.def(String(r.name)), JSON.parse(String(r.input)) as unknown);
+  }
+
   async status(id: string): Promise<{ status: string; steps: { name: string; status: string }[] }> {
     const [i] = await this.pool.query<RowDataPacket[]>(`SELECT status FROM \`${this.inst}\` WHERE id = ?`, [id]);
     const [s] = await this.pool.query<RowDataPacket[]>(`SELECT name, status FROM \`${this.step}\` WHERE inst_id = ? ORDER BY idx`, [id]);
@@ -87,6 +105,15 @@ export class SagaEngine {
   }
 
   private async run(id: string, name: string, input: unknown): Promise<{ id: string; status: SagaStatus; error?: unknown }> {
+    this.running.add(id);
+    try {
+      return await this.runSteps(id, name, input);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async runSteps(id: string, name: string, input: unknown): Promise<{ id: string; status: SagaStatus; error?: unknown }> {
     const def = this.def(name);
     const outputs: Record<string, unknown> = {};
     for (const [idx, step] of def.steps.entries()) {
