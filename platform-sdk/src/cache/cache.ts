@@ -10,7 +10,7 @@
  * (the write revoked their lease), and L1 fills racing an invalidation are dropped (stale flight).
  */
 import { randomUUID } from 'node:crypto';
-import { duplicateClient, type RedisClient } from './lua.js';
+import { duplicateClient, publishAnywhere, type RedisClient } from './lua.js';
 import type { Component } from '../core/index.js';
 import { cachedSystemClock, systemClock, type TimerHandle } from './clock.js';
 import { EVICT, PUT, entryKeys, invalidationChannel, type EntryKeys } from './cache-scripts.js';
@@ -80,6 +80,7 @@ export class Cache<K, V> implements Component {
         onAll: () => this.#dropAllLocal(),
       },
       this.#o.logger,
+      this.#o.clock,
     );
     this.#pending = new PendingEvictions(
       this.name,
@@ -135,7 +136,7 @@ export class Cache<K, V> implements Component {
       return (await this.#readThrough.bypass(key, text, loader, 'invalidation channel not subscribed')).value;
     if (this.#pending.has(text))
       return (await this.#readThrough.bypass(key, text, loader, 'an eviction of this key is pending')).value;
-    const local = this.#local?.get(text);
+    const local = this.#bus.trusted ? this.#local?.get(text) : undefined;
     if (local !== undefined) {
       this.#stats.inc('hitsLocal');
       return local.value;
@@ -219,15 +220,12 @@ export class Cache<K, V> implements Component {
       this.#pending.done(text);
     } catch (error) {
       this.#pending.add(text, error);
-      // A cluster client sends a keyless command to any node, maybe the dead one: try a few.
       const message = this.#bus.message([text]);
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const sent = await this.#readThrough.timed(() => this.#redis.publish(this.#bus.channel, message)).then(
-          () => true,
-          () => false,
+      await this.#readThrough
+        .timed(() => publishAnywhere(this.#redis, this.#bus.channel, message))
+        .catch((why: unknown) =>
+          this.#o.logger.error({ cache: this.name, key: text, error: why }, 'invalidation could not be published'),
         );
-        if (sent) break;
-      }
     }
   }
 
@@ -238,7 +236,7 @@ export class Cache<K, V> implements Component {
   }
 
   #fillLocal(text: string, value: V | undefined, flight: Flight<Outcome<V>>): void {
-    if (this.#local === undefined || flight.stale || this.#closed) return;
+    if (this.#local === undefined || flight.stale || this.#closed || !this.#bus.trusted) return;
     if (value === undefined && this.#o.negativeTtlMs === 0) return;
     const local = this.#o.local === false ? 0 : this.#o.local.ttlMs;
     const ttl = value === undefined ? Math.min(local, this.#o.negativeTtlMs) : local;

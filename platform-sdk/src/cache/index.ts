@@ -7,7 +7,9 @@
  *  - One expiry causes one reload across all processes: per-key single flight in-process, and a
  *    short Redis lease (SET NX PX) across processes; the others poll until the value appears.
  *  - Writes: change the source of truth, then `evict(key)` (optionally a delayed second delete);
- *    every instance's LRU is dropped over the cache's pub/sub channel. `invalidateAfter(commit,
+ *    every instance's LRU is dropped over the cache's pub/sub channel. An eviction Redis does not
+ *    take (a node down) is still published, retried in the background until it lands, and the
+ *    writer reads that key from the loader meanwhile; `evict` does not throw for it. `invalidateAfter(commit,
  *    ...keys)` evicts once a commit resolves. A load racing a write never stores what it read.
  *  - Writers elsewhere (Java too) invalidate over RocketMQ: tag = cache name, keys = cache keys
  *    (`cacheInvalidationHandler`, `cacheInvalidationMessage`; see mq-invalidation.ts).
@@ -20,6 +22,13 @@
  *    `redisson.getLock(name)`: same hash layout, lease, unlock channel and message; Java and Node
  *    holders exclude each other. Without `leaseTime`, the watchdog renews the 30 s lease every 10 s.
  *  - Only the owner unlocks (SILK_LOCK_NOT_OWNER otherwise); `fenced: true` adds a fencing token.
+ *
+ * Topologies: `redis` may be a standalone or Sentinel-managed `Redis`, or a `Cluster`; keys a
+ * script touches together share a hash slot (cache-scripts.ts, lock-scripts.ts). In a cluster
+ * Silk publishes unlock messages with PUBLISH; Redisson, when its cluster supports sharded pub/sub
+ * (Redis 7, shardedSubscriptionMode AUTO), uses SPUBLISH/SSUBSCRIBE there, so across a cluster
+ * Java and Node waiters wake on the holder's lease running out rather than on each other's
+ * unlock message (exclusion is unaffected).
  *
  * Errors are coded (SILK_CACHE_*, SILK_LOCK_*) subclasses of SilkError; see errors.ts.
  */
@@ -43,6 +52,7 @@ export {
 export { systemClock, type Clock, type RandomSource } from './clock.js';
 export type { CacheLogger } from './logger.js';
 export { LockClient, type LockClientOptions } from './lock-client.js';
+export type { RedisClient } from './lua.js';
 export { RLock, type LockHandle, type LockOptions } from './lock.js';
 export { lockChannelName, lockField, UNLOCK_MESSAGE } from './lock-scripts.js';
 export {

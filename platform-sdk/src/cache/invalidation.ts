@@ -7,10 +7,17 @@
  * mark the in-flight read stale) *before* it sends the Redis write, and later reads go out on the
  * same connection after that write, so the echo could only drop a value that is already fresh.
  *
- * Pub/sub is at-most-once: messages sent while the subscriber reconnects are lost. So on every
- * reconnect the whole L1 is dropped, and L1 entries also carry a short TTL as a last resort.
+ * Pub/sub is at-most-once: messages sent while the subscriber reconnects are lost. So while the
+ * subscriber is down L1 is not trusted (neither read nor filled), on every reconnect the whole
+ * L1 is dropped, and L1 entries also carry a short TTL as a last resort. A cluster client gives
+ * no event when its subscription moves to another node; any change of its node set (a master
+ * lost or back) drops L1 and distrusts it for CLUSTER_QUIET_MS, long enough to resubscribe.
  */
+import type { Clock } from './clock.js';
 import type { RedisClient } from './lua.js';
+
+/** After a cluster node change, how long L1 stays untrusted (the subscription may be moving). */
+export const CLUSTER_QUIET_MS = 1_000;
 import type { CacheLogger } from './logger.js';
 
 export type InvalidationMessage = { origin: string; keys: string[] } | { origin: string; all: true };
@@ -51,6 +58,9 @@ export class InvalidationBus {
   readonly #handler: InvalidationHandler;
   readonly #logger: CacheLogger;
   #subscribed = false;
+  #connected = true;
+  #quietUntil = 0;
+  readonly #clock: Clock;
 
   constructor(
     subscriber: RedisClient,
@@ -58,7 +68,9 @@ export class InvalidationBus {
     origin: string,
     handler: InvalidationHandler,
     logger: CacheLogger,
+    clock: Clock,
   ) {
+    this.#clock = clock;
     this.#subscriber = subscriber;
     this.#channel = channel;
     this.#origin = origin;
@@ -84,12 +96,35 @@ export class InvalidationBus {
   // ioredis re-subscribes by itself after a reconnect; what it cannot do is replay the messages
   // published meanwhile, hence the full local drop.
   readonly #onReady = (): void => {
+    this.#connected = true;
     if (this.#subscribed) this.#handler.onAll('reconnect');
   };
+
+  readonly #onClose = (): void => {
+    this.#connected = false;
+    if (this.#subscribed) this.#handler.onAll('reconnect');
+  };
+
+  readonly #onNodeChange = (): void => {
+    this.#quietUntil = this.#clock.now() + CLUSTER_QUIET_MS;
+    if (this.#subscribed) this.#handler.onAll('reconnect');
+  };
+
+  /** Whether L1 may be read and filled: invalidations are being heard. */
+  get trusted(): boolean {
+    if (this.#quietUntil !== 0) {
+      if (this.#clock.now() < this.#quietUntil) return false;
+      this.#quietUntil = 0;
+    }
+    return this.#connected;
+  }
 
   async start(): Promise<void> {
     this.#subscriber.on('message', this.#onMessage);
     this.#subscriber.on('ready', this.#onReady);
+    this.#subscriber.on('close', this.#onClose);
+    this.#subscriber.on('-node', this.#onNodeChange);
+    this.#subscriber.on('+node', this.#onNodeChange);
     await this.#subscriber.subscribe(this.#channel);
     this.#subscribed = true;
   }
@@ -97,6 +132,9 @@ export class InvalidationBus {
   async stop(): Promise<void> {
     this.#subscriber.off('message', this.#onMessage);
     this.#subscriber.off('ready', this.#onReady);
+    this.#subscriber.off('close', this.#onClose);
+    this.#subscriber.off('-node', this.#onNodeChange);
+    this.#subscriber.off('+node', this.#onNodeChange);
     if (this.#subscribed && this.#subscriber.status === 'ready')
       await this.#subscriber.unsubscribe(this.#channel);
     this.#subscribed = false;

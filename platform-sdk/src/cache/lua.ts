@@ -11,6 +11,29 @@ import type { Cluster, Redis } from 'ioredis';
  */
 export type RedisClient = Redis | Cluster;
 
+/**
+ * PUBLISH on a connection that is up: a cluster client sends a keyless command to any node, so
+ * while a master is down it may pick that one; here the ready masters are tried in turn
+ * (cluster pub/sub reaches every node from any of them).
+ */
+export async function publishAnywhere(client: RedisClient, channel: string, message: string): Promise<void> {
+  if (!client.isCluster) {
+    await client.publish(channel, message);
+    return;
+  }
+  let last: unknown = new Error('no cluster node is connected');
+  for (const node of (client as Cluster).nodes('master')) {
+    if (node.status !== 'ready') continue;
+    try {
+      await node.publish(channel, message);
+      return;
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
+}
+
 /** A second connection (or cluster client) to the same Redis, for pub/sub. */
 export function duplicateClient(client: RedisClient): RedisClient {
   return client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();

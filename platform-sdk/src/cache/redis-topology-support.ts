@@ -52,6 +52,7 @@ class RedisNode {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis({ port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until the server listens
       try {
         await probe.connect();
         await probe.ping();
@@ -71,7 +72,7 @@ class RedisNode {
   /** SIGKILL: no shutdown, no goodbye to the cluster, as a crash. */
   async kill(): Promise<void> {
     const proc = this.proc;
-    if (proc === undefined || proc.exitCode !== null) return;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
@@ -80,6 +81,7 @@ class RedisNode {
 
 async function info(port: number, section: string): Promise<string> {
   const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => undefined); // a node that is down answers nothing: ''
   try {
     await r.connect();
     return section === 'cluster' ? ((await r.call('CLUSTER', 'INFO')) as string) : await r.info(section);
