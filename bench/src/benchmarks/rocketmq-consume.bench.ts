@@ -4,7 +4,8 @@
  * group reads all of it, timed from the first message to the last. The official Java client's
  * PushConsumer (rocketmq-client-java 5.0.8, defaults: 20 consumption threads, a local cache of
  * 1024 messages; interop/java/rocketmq-client bench-consume) beside Silk's MessageConsumer
- * (64 handlers, 4 receives in flight, one per queue) with a no-op handler. Interleaved runs.
+ * (64 handlers, up to 4 receivers each asking for a batch of 32 once 32 handler slots are free,
+ * acks batched per turn of the event loop) with a no-op handler. Interleaved runs.
  */
 import { spawnJava } from '@silk/stack/java-fixture';
 import { MessageConsumer, type MessageProducer } from '@silk/platform-sdk/rocketmq';
@@ -42,7 +43,7 @@ const bench: Benchmark = {
   description:
     `Messages/s received and acked through the RocketMQ 5.5 proxy (gRPC): a fresh group reads a fresh topic of ${MESSAGES} ` +
     'messages of 256 bytes, timed first message to last: rocketmq-client-java 5.0.8 PushConsumer (defaults) beside ' +
-    "Silk's MessageConsumer (SimpleConsumer underneath, 64 handlers, 4 receives in flight, one per queue), no-op handlers. " +
+    "Silk's MessageConsumer (SimpleConsumer underneath, 64 handlers, up to 4 receivers taking batches of 32, acks batched), no-op handlers. " +
     'Both on this 2-core machine with the broker.',
   runs: RUNS,
   better: { 'msgs/s': 'higher' },

@@ -1,11 +1,18 @@
 /**
- * The transport half of batched acks: one AckMessageRequest per batch, sent through the npm
- * client's public `ackMessageViaRpc`, its per-entry results matched back to the entries (by
- * message id and receipt handle, since the proxy answers each entry on its own).
+ * The consumer's calls the npm SimpleConsumer has no method for. Batched acks: one
+ * AckMessageRequest per batch, through the client's public `ackMessageViaRpc`, its per-entry
+ * results matched back to the entries (by message id and receipt handle, since the proxy answers
+ * each entry on its own). Dead-lettering a FIFO message, and the group's max attempts.
  */
-import type { SimpleConsumer } from 'rocketmq-client-nodejs';
+import type { MessageView, SimpleConsumer } from 'rocketmq-client-nodejs';
 import type { AckEntry, AckOutcome, AckSender } from './ack-batcher.js';
-import { AckMessageRequest, Code, Resource } from './proto.js';
+import {
+  AckMessageRequest,
+  Code,
+  ForwardMessageToDeadLetterQueueRequest,
+  Resource,
+  type SettingsPB,
+} from './proto.js';
 
 /** Where a batch goes: the proxy that delivered its messages, and their topic. */
 export interface AckTarget {
@@ -44,5 +51,48 @@ export function ackSender(
       if (results.has(key)) return results.get(key);
       return whole ?? (results.size === 0 ? undefined : new Error('the proxy did not answer this entry'));
     });
+  };
+}
+
+/**
+ * Sends a message the consumer gave up on to `%DLQ%<group>` (the proxy's
+ * ForwardMessageToDeadLetterQueue), as Java's FIFO consumer does once its local attempts are
+ * spent. Throws when the proxy did not take it.
+ */
+export async function forwardToDeadLetter(
+  client: SimpleConsumer,
+  group: string,
+  namespace: string,
+  timeoutMs: number,
+  view: MessageView,
+  attempt: number,
+  maxAttempts: number,
+): Promise<void> {
+  const request = new ForwardMessageToDeadLetterQueueRequest()
+    .setGroup(new Resource().setName(group).setResourceNamespace(namespace))
+    .setTopic(new Resource().setName(view.topic).setResourceNamespace(namespace))
+    .setReceiptHandle(view.receiptHandle)
+    .setMessageId(view.messageId)
+    .setDeliveryAttempt(attempt)
+    .setMaxDeliveryAttempts(maxAttempts);
+  const response = await client.forwardMessageToDeadLetterQueueViaRpc(view.endpoints, request, timeoutMs);
+  const status = response.getStatus();
+  if (status?.getCode() !== Code.OK) {
+    throw new Error(`dead-lettering refused: ${status?.getCode()} ${status?.getMessage() ?? 'no status'}`);
+  }
+}
+
+/**
+ * The group's max delivery attempts as the proxy announces them in the settings it sends each
+ * client (its retry policy: retryMaxTimes + 1). The npm SimpleConsumer drops that part of the
+ * settings, so it is read on the way in.
+ */
+export function watchMaxAttempts(client: SimpleConsumer, onMaxAttempts: (n: number) => void): void {
+  const settings = (client as unknown as { getSettings(): { sync(pb: SettingsPB): void } }).getSettings();
+  const sync = settings.sync.bind(settings);
+  settings.sync = (pb: SettingsPB) => {
+    const n = pb.getBackoffPolicy()?.getMaxAttempts();
+    if (n !== undefined && n > 0) onMaxAttempts(n);
+    sync(pb);
   };
 }

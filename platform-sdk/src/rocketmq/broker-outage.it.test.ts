@@ -10,25 +10,15 @@ import { allServers } from '@silk/stack/servers';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  idempotent,
-  MessageConsumer,
-  MessageProducer,
-  Outbox,
-  OutboxRelay,
-  EVENT_ID_PROPERTY,
-} from './index.js';
+import { idempotent, Outbox, OutboxRelay, EVENT_ID_PROPERTY } from './index.js';
 import {
   connectRedis,
-  declare,
-  dropGroups,
   groupName,
-  proxy,
+  messagingSuite,
   quietLogger,
   run,
   sleep,
-  Started,
-  testPool,
+  testDatabase,
   topic,
   until,
 } from './it-support.js';
@@ -37,27 +27,25 @@ const rocketmqServer = allServers.find((s) => s.name === 'rocketmq')!;
 const events = topic('outage', 'NORMAL');
 const group = { name: groupName('outage') };
 const outbox = new Outbox({ table: `silk_outbox_outage_${process.pid}` });
-const started = new Started();
+const db = testDatabase(() => [outbox.table]);
+const suite = messagingSuite({ topics: [events], groups: [group], producer: false });
 let pool: Pool;
 let redis: Redis;
 
 beforeAll(async () => {
-  pool = await testPool();
+  pool = db.pool;
   redis = await connectRedis();
-  await declare([events], [group]);
   await outbox.ensureTable(pool);
-}, 300_000);
+}, 60_000);
 
+// Registered after the suite's hooks, so it runs first: the broker is back before the suite
+// stops its clients and drops its groups.
 afterAll(async () => {
   // Whatever happened, leave the broker running for everyone after us.
   await rocketmqServer.start();
-  await started.stopAll();
-  await pool.query(`DROP TABLE IF EXISTS \`${outbox.table}\``);
-  await pool.end();
   const keys = await redis.keys(`silk:mq:dedupe:outage-${run}:*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
-  await dropGroups([group]);
 }, 400_000);
 
 async function writeEvent(i: number): Promise<string> {
@@ -80,24 +68,18 @@ describe('broker outage while events are published through the outbox', () => {
   it('delivers every event after the broker is back, each applied exactly once', async () => {
     const applied = new Map<string, number>();
     let duplicates = 0;
-    const producer = await started.add(
-      new MessageProducer({ endpoints: proxy, topics: [events], logger: quietLogger }),
-    );
-    await started.add(
-      new MessageConsumer({
-        endpoints: proxy,
-        consumerGroup: group.name,
-        subscriptions: [{ topic: events.name }],
-        logger: quietLogger,
-        backoff: { kind: 'exponential', initialMs: 1000, maxMs: 5000, multiplier: 2 },
-        handler: idempotent(redis, { namespace: `outage-${run}`, onDuplicate: () => duplicates++ }, (m) => {
-          const id = m.properties[EVENT_ID_PROPERTY]!;
-          applied.set(id, (applied.get(id) ?? 0) + 1);
-          return Promise.resolve();
-        }),
+    const producer = await suite.producer({});
+    await suite.consumer({
+      consumerGroup: group.name,
+      subscriptions: [{ topic: events.name }],
+      backoff: { kind: 'exponential', initialMs: 1000, maxMs: 5000, multiplier: 2 },
+      handler: idempotent(redis, { namespace: `outage-${run}`, onDuplicate: () => duplicates++ }, (m) => {
+        const id = m.properties[EVENT_ID_PROPERTY]!;
+        applied.set(id, (applied.get(id) ?? 0) + 1);
+        return Promise.resolve();
       }),
-    );
-    const relay = await started.add(
+    });
+    const relay = await suite.started.add(
       new OutboxRelay({ pool, outbox, send: (m) => producer.send(m), logger: quietLogger }),
     );
 

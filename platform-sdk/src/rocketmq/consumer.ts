@@ -13,8 +13,10 @@
  *    back-off delay, after which the broker redelivers it from the group's retry topic with its
  *    delivery attempt raised; past the group's `retryMaxTimes` the proxy sends it to
  *    `%DLQ%<group>` (it compares the reconsume count with the group's max attempts on receive);
- *  - FIFO: messages of one message group run one after another, and when one fails the rest of
- *    its group in the same batch is released unhandled, so the broker redelivers them in order;
+ *  - FIFO: messages of one message group run one after another. A failed one is retried here,
+ *    after its back-off, while the rest of its group waits (the broker would count a redelivery
+ *    against every message of the batch it hands out again); once the group's max attempts are
+ *    spent it goes to `%DLQ%<group>` and its group moves on, as Java's FIFO consumer does;
  *  - graceful stop: no new receive, the one in flight finishes and its messages are handled,
  *    handlers in flight finish (up to `drainTimeoutMs`); whatever is still unacked after that is
  *    not lost: it becomes visible again after its invisible duration and is redelivered.
@@ -26,7 +28,7 @@ import type { Component } from '../core/index.js';
 import { observeConsume } from '../observability/messaging-observation.js';
 import { DEFAULT_BACKOFF, retryDelayMs, validateBackoff, type BackoffPolicy } from './backoff.js';
 import { AckBatcher } from './ack-batcher.js';
-import { ackSender, type AckTarget } from './ack-rpc.js';
+import { ackSender, forwardToDeadLetter, watchMaxAttempts, type AckTarget } from './ack-rpc.js';
 import { baseOptions, startClient, type ClientOptions } from './client-options.js';
 import { InvisibilityLease, renewalPeriodMs } from './invisibility-lease.js';
 import { MqOptionsError, MqStartError } from './errors.js';
@@ -57,6 +59,11 @@ export interface ConsumerOptions extends ClientOptions {
   /** Receives in flight at once (default 1); more help throughput with many free slots. */
   receivers?: number;
   backoff?: BackoffPolicy;
+  /**
+   * Delivery attempts of a FIFO message before it is dead-lettered. Default: what the proxy
+   * announces for the group (its retryMaxTimes + 1), else 17 (RocketMQ's default 16 retries).
+   */
+  maxDeliveryAttempts?: number;
   /** How long `stop()` waits for running handlers (default 30 s). */
   drainTimeoutMs?: number;
 }
@@ -67,11 +74,14 @@ export interface ConsumerStats {
   retried: number;
   /** Invisible-duration extensions for handlers that ran long. */
   renewed: number;
+  /** FIFO messages sent to the dead-letter topic after their last attempt. */
+  deadLettered: number;
   inFlight: number;
 }
 
 const MAX_BATCH = 32;
 const RECEIVE_ERROR_PAUSE_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class MessageConsumer implements Component {
   readonly name: string;
@@ -83,7 +93,8 @@ export class MessageConsumer implements Component {
   private readonly groupTails = new Map<string, Promise<boolean>>();
   private waiters: (() => void)[] = [];
   private loops: Promise<void>[] = [];
-  private readonly counts = { received: 0, acked: 0, retried: 0, renewed: 0 };
+  private readonly counts = { received: 0, acked: 0, retried: 0, renewed: 0, deadLettered: 0 };
+  private announcedMaxAttempts: number | undefined;
   private readonly concurrency: number;
   private readonly minReceive: number;
   private readonly logger: MqLogger;
@@ -105,6 +116,7 @@ export class MessageConsumer implements Component {
       subscriptions: new Map(this.options.subscriptions.map((s) => [s.topic, s.tags ?? '*'])),
       awaitDuration: this.options.awaitDurationMs ?? 5000,
     });
+    watchMaxAttempts(client, (n) => (this.announcedMaxAttempts = n));
     try {
       await startClient(client, topics);
     } catch (err) {
@@ -230,40 +242,24 @@ export class MessageConsumer implements Component {
     lease: InvisibilityLease,
     predecessorOk: boolean,
   ): Promise<boolean> {
-    const message = fromClientView(view);
-    let ok = predecessorOk;
-    if (ok) {
-      try {
-        await observeConsume(
-          { topic: message.topic, consumerGroup: this.options.consumerGroup, messageId: message.messageId },
-          message.properties,
-          contextFromProperties(message.properties),
-          () => this.options.handler(message),
-        );
-      } catch (err) {
-        ok = false;
-        this.logger.warn(
-          {
-            group: this.options.consumerGroup,
-            messageId: message.messageId,
-            attempt: message.deliveryAttempt,
-            err,
-          },
-          'handler failed; message will be redelivered after back-off',
-        );
+    let message = fromClientView(view);
+    let ok = predecessorOk && (await this.runHandler(message));
+    if (predecessorOk && !ok && message.messageGroup !== undefined) {
+      const max = this.options.maxDeliveryAttempts ?? this.announcedMaxAttempts ?? 17;
+      while (!ok && this.running && message.deliveryAttempt < max) {
+        await sleep(retryDelayMs(this.options.backoff ?? DEFAULT_BACKOFF, message.deliveryAttempt));
+        message = Object.freeze({ ...message, deliveryAttempt: message.deliveryAttempt + 1 });
+        ok = await this.runHandler(message);
+      }
+      if (!ok && message.deliveryAttempt >= max) {
+        await lease.end();
+        if (await this.deadLetter(client, view, message.deliveryAttempt, max)) return true;
       }
     }
     await lease.end();
     try {
       if (ok) {
-        await this.acks!.ack(
-          `${view.endpoints.facade}\u0000${view.topic}`,
-          {
-            endpoints: view.endpoints,
-            topic: view.topic,
-          },
-          { messageId: view.messageId, receiptHandle: view.receiptHandle },
-        );
+        await this.ackView(view);
         this.counts.acked++;
       } else {
         await client.changeInvisibleDuration(
@@ -281,6 +277,65 @@ export class MessageConsumer implements Component {
       return false;
     }
     return ok;
+  }
+
+  private ackView(view: MessageView): Promise<void> {
+    return this.acks!.ack(
+      `${view.endpoints.facade}\u0000${view.topic}`,
+      { endpoints: view.endpoints, topic: view.topic },
+      { messageId: view.messageId, receiptHandle: view.receiptHandle },
+    );
+  }
+
+  private async runHandler(message: ReceivedMessage): Promise<boolean> {
+    try {
+      await observeConsume(
+        { topic: message.topic, consumerGroup: this.options.consumerGroup, messageId: message.messageId },
+        message.properties,
+        contextFromProperties(message.properties),
+        () => this.options.handler(message),
+      );
+      return true;
+    } catch (err) {
+      this.logger.warn(
+        {
+          group: this.options.consumerGroup,
+          messageId: message.messageId,
+          attempt: message.deliveryAttempt,
+          err,
+        },
+        'handler failed; message will be retried after back-off',
+      );
+      return false;
+    }
+  }
+
+  /** Returns whether the message is in the dead-letter topic (else it is released for redelivery). */
+  private async deadLetter(client: SimpleConsumer, view: MessageView, attempt: number, max: number) {
+    const o = this.options;
+    try {
+      await forwardToDeadLetter(
+        client,
+        o.consumerGroup,
+        o.namespace ?? '',
+        o.requestTimeoutMs ?? 3000,
+        view,
+        attempt,
+        max,
+      );
+      this.counts.deadLettered++;
+      // The proxy settles the forwarded message itself; the ack is a safeguard in case a proxy
+      // version does not, and its refusal for an already settled handle is expected.
+      await this.ackView(view).catch(() => undefined);
+      this.logger.warn(
+        { group: o.consumerGroup, messageId: view.messageId, attempt },
+        `FIFO message failed ${attempt} times; moved to %DLQ%${o.consumerGroup}`,
+      );
+      return true;
+    } catch (err) {
+      this.logger.warn({ group: o.consumerGroup, messageId: view.messageId, err }, 'dead-lettering failed');
+      return false;
+    }
   }
 
   private validate(): void {

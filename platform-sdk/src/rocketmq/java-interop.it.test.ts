@@ -8,19 +8,7 @@
 import { buildJavaFixture, spawnJava, type JavaProcess } from '@silk/stack/java-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentContext, currentXid, runWithContext } from '../core/index.js';
-import { MessageConsumer, MessageProducer } from './index.js';
-import {
-  declare,
-  dropGroups,
-  groupName,
-  proxy,
-  quietLogger,
-  run,
-  sleep,
-  Started,
-  topic,
-  until,
-} from './it-support.js';
+import { groupName, messagingSuite, proxy, run, sleep, topic, until } from './it-support.js';
 
 const topics = {
   toJava: topic('to-java', 'NORMAL'),
@@ -32,24 +20,18 @@ const groups = {
   javaFifo: { name: groupName('java-fifo'), orderly: true },
   silk: { name: groupName('silk-from-java') },
 };
-const started = new Started();
+const suite = messagingSuite({ topics: Object.values(topics), groups: Object.values(groups) });
 const javas: JavaProcess[] = [];
 let jar: string;
-let producer: MessageProducer;
 
-beforeAll(async () => {
+beforeAll(() => {
   jar = buildJavaFixture('rocketmq-client', 'rocketmq-client.jar');
-  await declare(Object.values(topics), Object.values(groups));
-  producer = await started.add(
-    new MessageProducer({ endpoints: proxy, topics: Object.values(topics), logger: quietLogger }),
-  );
 }, 600_000);
 
+// Registered after the suite's: runs before its clients are stopped.
 afterAll(async () => {
   for (const j of javas) await j.stop(2000);
-  await started.stopAll();
-  await dropGroups(Object.values(groups));
-}, 120_000);
+}, 60_000);
 
 function java(args: string[]): JavaProcess {
   const p = spawnJava(jar, args, ['-Xmx256m', '-XX:+UseSerialGC']);
@@ -98,15 +80,20 @@ describe('Silk and the RocketMQ 5 Java client on one broker', () => {
     await sleep(3000);
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const sent = await runWithContext({ xid: `192.168.0.1:8091:${run}`, traceparent }, async () => [
-      await producer.send({
+      await suite.sender.send({
         topic: topics.toJava.name,
         body: 'pay order 1 ✓',
         tag: 'TagA',
         keys: ['order-1', `run-${run}`],
         properties: { 'x-amount': '42.50' },
       }),
-      await producer.send({ topic: topics.toJava.name, body: 'not for java', tag: 'TagB' }),
-      await producer.send({ topic: topics.toJava.name, body: 'pay order 2', tag: 'TagA', keys: ['order-2'] }),
+      await suite.sender.send({ topic: topics.toJava.name, body: 'not for java', tag: 'TagB' }),
+      await suite.sender.send({
+        topic: topics.toJava.name,
+        body: 'pay order 2',
+        tag: 'TagA',
+        keys: ['order-2'],
+      }),
     ]);
     await consumer.waitForOutput(/^DONE$/m, 60_000);
     const seen = parseMsgLines(consumer.output);
@@ -128,7 +115,11 @@ describe('Silk and the RocketMQ 5 Java client on one broker', () => {
     await consumer.waitForOutput(/^READY$/m, 120_000);
     await sleep(3000);
     for (let i = 0; i < 10; i++)
-      await producer.send({ topic: topics.fifoToJava.name, body: String(i), messageGroup: `order-${run}` });
+      await suite.sender.send({
+        topic: topics.fifoToJava.name,
+        body: String(i),
+        messageGroup: `order-${run}`,
+      });
     await consumer.waitForOutput(/^DONE$/m, 60_000);
     const seen = parseMsgLines(consumer.output);
     expect(seen.map((s) => s.group)).toEqual(Array(10).fill(`order-${run}`));
@@ -144,25 +135,21 @@ describe('Silk and the RocketMQ 5 Java client on one broker', () => {
       xid?: string;
       traceparent?: string;
     }[] = [];
-    await started.add(
-      new MessageConsumer({
-        endpoints: proxy,
-        consumerGroup: groups.silk.name,
-        subscriptions: [{ topic: topics.fromJava.name, tags: 'JavaTag' }],
-        logger: quietLogger,
-        handler: (m) => {
-          seen.push({
-            tag: m.tag,
-            keys: m.keys,
-            props: m.properties,
-            body: m.body.toString(),
-            xid: currentXid(),
-            traceparent: currentContext()?.traceparent,
-          });
-          return Promise.resolve();
-        },
-      }),
-    );
+    await suite.consumer({
+      consumerGroup: groups.silk.name,
+      subscriptions: [{ topic: topics.fromJava.name, tags: 'JavaTag' }],
+      handler: (m) => {
+        seen.push({
+          tag: m.tag,
+          keys: m.keys,
+          props: m.properties,
+          body: m.body.toString(),
+          xid: currentXid(),
+          traceparent: currentContext()?.traceparent,
+        });
+        return Promise.resolve();
+      },
+    });
     const javaProducer = java(['produce', proxy, topics.fromJava.name, '3', 'JavaTag', `jk-${run}`]);
     await javaProducer.waitForOutput(/^DONE$/m, 120_000);
     const javaIds = [...javaProducer.output.matchAll(/^SENT\t(\S+)\t(\S+)$/gm)].map((m) => m[2]);

@@ -4,27 +4,10 @@
  * honoured, transactions committed and rolled back, retries with back-off into the dead-letter
  * topic, and a drain on stop that loses nothing. Topics and groups are this run's own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { currentContext, currentXid, runWithContext } from '../core/index.js';
-import {
-  MessageConsumer,
-  MessageProducer,
-  type ConsumerOptions,
-  type MessageHandler,
-  type ReceivedMessage,
-} from './index.js';
-import {
-  declare,
-  dropGroups,
-  groupName,
-  proxy,
-  quietLogger,
-  run,
-  sleep,
-  Started,
-  topic,
-  until,
-} from './it-support.js';
+import { MessageProducer, type MessageHandler, type ReceivedMessage } from './index.js';
+import { groupName, messagingSuite, proxy, quietLogger, run, sleep, topic, until } from './it-support.js';
 
 const topics = {
   normal: topic('normal', 'NORMAL'),
@@ -43,29 +26,12 @@ const groups = {
   dlq: { name: groupName('dlq') },
   drain: { name: groupName('drain') },
 };
-const started = new Started();
-let producer: MessageProducer;
-
-beforeAll(async () => {
-  await declare(Object.values(topics), Object.values(groups));
-  producer = await started.add(
-    new MessageProducer({
-      endpoints: proxy,
-      topics: Object.values(topics),
-      transactionChecker: () => Promise.resolve('ROLLBACK'),
-      logger: quietLogger,
-    }),
-  );
-}, 300_000);
-
-afterAll(async () => {
-  await started.stopAll();
-  await dropGroups(Object.values(groups));
-}, 120_000);
-
-function consumer(options: Omit<ConsumerOptions, 'endpoints'>): Promise<MessageConsumer> {
-  return started.add(new MessageConsumer({ endpoints: proxy, logger: quietLogger, ...options }));
-}
+const suite = messagingSuite({
+  topics: Object.values(topics),
+  groups: Object.values(groups),
+  producer: { transactionChecker: () => Promise.resolve('ROLLBACK') },
+});
+const consumer = suite.consumer;
 
 /** A handler that records what it saw, with the context it ran in. */
 function recorder() {
@@ -92,15 +58,15 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
     });
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const sent = await runWithContext({ xid: `127.0.0.1:8091:${run}`, traceparent }, async () => [
-      await producer.send({
+      await suite.sender.send({
         topic: topics.normal.name,
         body: 'a',
         tag: 'TagA',
         keys: [`order-${run}`, 'k2'],
         properties: { region: 'eu' },
       }),
-      await producer.send({ topic: topics.normal.name, body: 'c', tag: 'TagC' }),
-      await producer.send({ topic: topics.normal.name, body: 'b', tag: 'TagB' }),
+      await suite.sender.send({ topic: topics.normal.name, body: 'c', tag: 'TagC' }),
+      await suite.sender.send({ topic: topics.normal.name, body: 'b', tag: 'TagB' }),
     ]);
     expect(sent.map((s) => s.messageType)).toEqual(['NORMAL', 'NORMAL', 'NORMAL']);
     await until(() => seen.length >= 2, 30_000, 'TagA and TagB');
@@ -131,7 +97,7 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
     const perGroup = 8;
     for (let i = 0; i < perGroup; i++) {
       for (const g of ['g1', 'g2', 'g3']) {
-        await producer.send({ topic: topics.fifo.name, body: `${g}:${i}`, messageGroup: `${g}-${run}` });
+        await suite.sender.send({ topic: topics.fifo.name, body: `${g}:${i}`, messageGroup: `${g}-${run}` });
       }
     }
     await until(() => seen.length >= perGroup * 3, 45_000, 'all FIFO messages');
@@ -151,7 +117,7 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
       handler,
     });
     const sentAt = Date.now();
-    const sent = await producer.send({ topic: topics.delay.name, body: 'later', delayMs: 4000 });
+    const sent = await suite.sender.send({ topic: topics.delay.name, body: 'later', delayMs: 4000 });
     expect(sent.messageType).toBe('DELAY');
     await until(() => seen.length >= 1, 40_000, 'the delayed message');
     // The timer wheel ticks once a second (timerPrecisionMs = 1000).
@@ -163,11 +129,11 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
     const { seen, handler } = recorder();
     await consumer({ consumerGroup: groups.tx.name, subscriptions: [{ topic: topics.tx.name }], handler });
     await expect(
-      producer.sendInTransaction({ topic: topics.tx.name, body: 'rolled-back' }, () =>
+      suite.sender.sendInTransaction({ topic: topics.tx.name, body: 'rolled-back' }, () =>
         Promise.reject(new Error('insufficient stock')),
       ),
     ).rejects.toMatchObject({ code: 'SILK_MQ_TRANSACTION_ROLLED_BACK' });
-    const { result, sent } = await producer.sendInTransaction(
+    const { result, sent } = await suite.sender.sendInTransaction(
       { topic: topics.tx.name, body: 'committed', keys: [`tx-${run}`] },
       (half) => Promise.resolve(`order saved for ${half.messageId}`),
     );
@@ -179,13 +145,13 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
   });
 
   it('refuses a message whose shape does not match its topic, before sending', async () => {
-    await expect(producer.send({ topic: topics.fifo.name, body: 'x' })).rejects.toMatchObject({
+    await expect(suite.sender.send({ topic: topics.fifo.name, body: 'x' })).rejects.toMatchObject({
       code: 'SILK_MQ_INVALID_MESSAGE',
     });
-    await expect(producer.send({ topic: topics.tx.name, body: 'x' })).rejects.toMatchObject({
+    await expect(suite.sender.send({ topic: topics.tx.name, body: 'x' })).rejects.toMatchObject({
       code: 'SILK_MQ_INVALID_MESSAGE',
     });
-    await expect(producer.send({ topic: 'nobody-declared-this', body: 'x' })).rejects.toMatchObject({
+    await expect(suite.sender.send({ topic: 'nobody-declared-this', body: 'x' })).rejects.toMatchObject({
       code: 'SILK_MQ_TOPIC_UNDECLARED',
     });
   });
@@ -210,32 +176,22 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
         return Promise.reject(new Error('always fails'));
       },
     });
-    const sent = await producer.send({ topic: topics.retry.name, body: 'poison', keys: [`poison-${run}`] });
+    const sent = await suite.sender.send({
+      topic: topics.retry.name,
+      body: 'poison',
+      keys: [`poison-${run}`],
+    });
     // retryMaxTimes 1: the first delivery and one redelivery, then the dead-letter topic.
     await until(() => attempts.length >= 2, 40_000, 'the redelivery');
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2]);
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(2000 - 500);
 
     const dead: ReceivedMessage[] = [];
-    // The broker creates %DLQ%<group> when it dead-letters the first message (on the receive
-    // after the last redelivery), so a consumer of it can only start once that happened.
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      try {
-        await consumer({
-          consumerGroup: groups.dlq.name,
-          subscriptions: [{ topic: `%DLQ%${groups.retry.name}` }],
-          handler: (m) => {
-            dead.push(m);
-            return Promise.resolve();
-          },
-        });
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await sleep(1000);
-      }
-    }
+    // The proxy dead-letters the message on the receive after its last redelivery.
+    await suite.deadLetterConsumer(groups.retry.name, groups.dlq.name, (m) => {
+      dead.push(m);
+      return Promise.resolve();
+    });
     await until(() => dead.length >= 1, 45_000, 'the message in %DLQ%');
     expect(dead[0]!.body.toString()).toBe('poison');
     expect(dead[0]!.keys).toContain(`poison-${run}`);
@@ -257,7 +213,7 @@ describe('MessageProducer and MessageConsumer on the real broker', () => {
       handler: slow,
       concurrency: 4,
     });
-    for (let i = 0; i < 4; i++) await producer.send({ topic: topics.drain.name, body: `m${i}` });
+    for (let i = 0; i < 4; i++) await suite.sender.send({ topic: topics.drain.name, body: `m${i}` });
     await until(() => startedCount >= 1, 30_000, 'a handler to start');
     await first.stop();
     expect(first.stats().inFlight).toBe(0);

@@ -5,21 +5,10 @@
  * and a failed send keeps its row, and the rows after it, pending until it succeeds.
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runWithContext } from '../core/index.js';
-import { MessageConsumer, MessageProducer, type ReceivedMessage } from './index.js';
-import {
-  declare,
-  dropGroups,
-  groupName,
-  proxy,
-  quietLogger,
-  run,
-  Started,
-  testPool,
-  topic,
-  until,
-} from './it-support.js';
+import type { ReceivedMessage } from './index.js';
+import { groupName, messagingSuite, quietLogger, run, testDatabase, topic, until } from './it-support.js';
 import { Outbox, EVENT_ID_PROPERTY } from './outbox.js';
 import { OutboxRelay } from './outbox-relay.js';
 
@@ -27,41 +16,26 @@ const events = topic('outbox', 'NORMAL');
 const group = { name: groupName('outbox') };
 const table = `silk_outbox_it_${process.pid}`;
 const outbox = new Outbox({ table });
-const started = new Started();
+const db = testDatabase(() => [table, `orders_${process.pid}`]);
+const suite = messagingSuite({ topics: [events], groups: [group] });
 let pool: Pool;
-let producer: MessageProducer;
 const received: ReceivedMessage[] = [];
 
 beforeAll(async () => {
-  pool = await testPool();
-  await declare([events], [group]);
+  pool = db.pool;
   await outbox.ensureTable(pool);
   await pool.query(
     `CREATE TABLE IF NOT EXISTS orders_${process.pid} (id VARCHAR(64) PRIMARY KEY, amount INT NOT NULL)`,
   );
-  producer = await started.add(
-    new MessageProducer({ endpoints: proxy, topics: [events], logger: quietLogger }),
-  );
-  await started.add(
-    new MessageConsumer({
-      endpoints: proxy,
-      consumerGroup: group.name,
-      subscriptions: [{ topic: events.name }],
-      logger: quietLogger,
-      handler: (m) => {
-        received.push(m);
-        return Promise.resolve();
-      },
-    }),
-  );
-}, 300_000);
-
-afterAll(async () => {
-  await started.stopAll();
-  await pool.query(`DROP TABLE IF EXISTS \`${table}\`, orders_${process.pid}`);
-  await pool.end();
-  await dropGroups([group]);
-}, 120_000);
+  await suite.consumer({
+    consumerGroup: group.name,
+    subscriptions: [{ topic: events.name }],
+    handler: (m) => {
+      received.push(m);
+      return Promise.resolve();
+    },
+  });
+}, 60_000);
 
 /** The business change and its event, in one local transaction. */
 async function placeOrder(id: string, fail = false): Promise<string> {
@@ -99,8 +73,8 @@ describe('outbox (real MariaDB and broker)', () => {
       runWithContext({ xid: `xid-${run}` }, () => placeOrder(`o-rolled-${run}`, true)),
     ).rejects.toThrow('payment declined');
     const eventId = await runWithContext({ xid: `xid-${run}` }, () => placeOrder(`o-1-${run}`));
-    const relay = await started.add(
-      new OutboxRelay({ pool, outbox, send: (m) => producer.send(m), logger: quietLogger }),
+    const relay = await suite.started.add(
+      new OutboxRelay({ pool, outbox, send: (m) => suite.sender.send(m), logger: quietLogger }),
     );
     await until(() => received.some((m) => m.properties[EVENT_ID_PROPERTY] === eventId), 30_000, 'the event');
     const m = received.find((r) => r.properties[EVENT_ID_PROPERTY] === eventId)!;
@@ -123,7 +97,7 @@ describe('outbox (real MariaDB and broker)', () => {
     const relay = new OutboxRelay({
       pool,
       outbox,
-      send: (m) => producer.send(m),
+      send: (m) => suite.sender.send(m),
       batchSize: 4,
       logger: quietLogger,
     });
@@ -142,7 +116,7 @@ describe('outbox (real MariaDB and broker)', () => {
       pool,
       outbox,
       logger: quietLogger,
-      send: (m) => (refuse ? Promise.reject(new Error('broker unavailable')) : producer.send(m)),
+      send: (m) => (refuse ? Promise.reject(new Error('broker unavailable')) : suite.sender.send(m)),
     });
     expect(await relay.relayOnce()).toBe(-1);
     const [rows] = await pool.query<RowDataPacket[]>(

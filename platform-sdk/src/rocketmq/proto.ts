@@ -8,4 +8,5 @@ import service from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/service_pb.
 export const { Code, MessageType, Resource, TransactionResolution } = definition;
 export type MessageType = definition.MessageType;
 export type TransactionResolution = definition.TransactionResolution;
-export const { AckMessageRequest } = service;
+export const { AckMessageRequest, ForwardMessageToDeadLetterQueueRequest } = service;
+export type SettingsPB = definition.Settings;

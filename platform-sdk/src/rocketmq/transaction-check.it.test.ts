@@ -12,41 +12,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageConsumer, MessageProducer, type ReceivedMessage } from './index.js';
-import {
-  declare,
-  dropGroups,
-  groupName,
-  proxy,
-  quietLogger,
-  run,
-  sleep,
-  Started,
-  testPool,
-  topic,
-  until,
-} from './it-support.js';
+import type { ReceivedMessage } from './index.js';
+import { groupName, messagingSuite, proxy, run, sleep, testDatabase, topic, until } from './it-support.js';
 
 const txTopic = topic('txcheck', 'TRANSACTION');
 const group = { name: groupName('txcheck') };
 const table = `silk_tx_orders_${process.pid}`;
-const started = new Started();
+const db = testDatabase(() => [table]);
+const suite = messagingSuite({ topics: [txTopic], groups: [group], producer: false });
 let pool: Pool;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  pool = await testPool();
-  await declare([txTopic], [group]);
+  pool = db.pool;
   await pool.query(`CREATE TABLE IF NOT EXISTS \`${table}\` (id VARCHAR(128) PRIMARY KEY)`);
-}, 300_000);
+});
 
-afterAll(async () => {
+afterAll(() => {
   child?.kill('SIGKILL');
-  await started.stopAll();
-  await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
-  await pool.end();
-  await dropGroups([group]);
-}, 120_000);
+});
 
 /** Runs the producer process until it printed every half message, then SIGKILLs it. */
 async function halfMessagesThenKill(orderIds: string[]): Promise<Map<string, string>> {
@@ -76,18 +60,14 @@ async function halfMessagesThenKill(orderIds: string[]): Promise<Map<string, str
 describe('transaction check after the producer process is killed', () => {
   it('commits the half message whose local transaction happened and rolls back the other', async () => {
     const received: ReceivedMessage[] = [];
-    await started.add(
-      new MessageConsumer({
-        endpoints: proxy,
-        consumerGroup: group.name,
-        subscriptions: [{ topic: txTopic.name }],
-        logger: quietLogger,
-        handler: (m) => {
-          received.push(m);
-          return Promise.resolve();
-        },
-      }),
-    );
+    await suite.consumer({
+      consumerGroup: group.name,
+      subscriptions: [{ topic: txTopic.name }],
+      handler: (m) => {
+        received.push(m);
+        return Promise.resolve();
+      },
+    });
     const committed = `commit-${run}`;
     const rolledBack = `rollback-${run}`;
     const halves = await halfMessagesThenKill([committed, rolledBack]);
@@ -97,20 +77,15 @@ describe('transaction check after the producer process is killed', () => {
     expect(received).toEqual([]);
 
     const checked: string[] = [];
-    await started.add(
-      new MessageProducer({
-        endpoints: proxy,
-        topics: [txTopic],
-        logger: quietLogger,
-        transactionChecker: async (m) => {
-          checked.push(m.keys[0]!);
-          const [rows] = await pool.query<RowDataPacket[]>(`SELECT 1 FROM \`${table}\` WHERE id = ?`, [
-            m.keys[0],
-          ]);
-          return rows.length > 0 ? 'COMMIT' : 'ROLLBACK';
-        },
-      }),
-    );
+    await suite.producer({
+      transactionChecker: async (m) => {
+        checked.push(m.keys[0]!);
+        const [rows] = await pool.query<RowDataPacket[]>(`SELECT 1 FROM \`${table}\` WHERE id = ?`, [
+          m.keys[0],
+        ]);
+        return rows.length > 0 ? 'COMMIT' : 'ROLLBACK';
+      },
+    });
     await until(() => received.length >= 1, 100_000, 'the checker to commit the half message');
     await until(() => checked.includes(rolledBack), 60_000, 'the check of the other half message');
     await sleep(3000);
