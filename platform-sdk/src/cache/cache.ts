@@ -81,6 +81,7 @@ export class Cache<K, V> implements Component {
       },
       this.#o.logger,
       this.#o.clock,
+      (channel, message) => publishAnywhere(this.#redis, channel, message),
     );
     this.#pending = new PendingEvictions(
       this.name,

@@ -7,25 +7,29 @@
  * mark the in-flight read stale) *before* it sends the Redis write, and later reads go out on the
  * same connection after that write, so the echo could only drop a value that is already fresh.
  *
- * Pub/sub is at-most-once: messages sent while the subscriber reconnects are lost. So while the
- * subscriber is down L1 is not trusted (neither read nor filled), on every reconnect the whole
- * L1 is dropped, and L1 entries also carry a short TTL as a last resort. A cluster client gives
- * no event when its subscription moves to another node; any change of its node set (a master
- * lost or back) drops L1 and distrusts it for CLUSTER_QUIET_MS, long enough to resubscribe.
+ * Pub/sub is at-most-once: messages sent while the subscriber is away are lost. So L1 is only
+ * trusted (read and filled) while the bus knows it hears the channel: after the subscriber's
+ * connection closes, or a cluster client's node set changes (a master lost or back: its
+ * subscription may be moving to another node, with no event when it has), the whole L1 is
+ * dropped and the bus publishes a probe on its channel every PROBE_EVERY_MS until it hears its
+ * own probe come back; only then is L1 used again. L1 entries also carry a short TTL.
  */
-import type { Clock } from './clock.js';
+import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from './clock.js';
+import type { CacheLogger } from './logger.js';
 import type { RedisClient } from './lua.js';
 
-/** After a cluster node change, how long L1 stays untrusted (the subscription may be moving). */
-export const CLUSTER_QUIET_MS = 1_000;
-import type { CacheLogger } from './logger.js';
+export const PROBE_EVERY_MS = 100;
 
-export type InvalidationMessage = { origin: string; keys: string[] } | { origin: string; all: true };
+export type InvalidationMessage =
+  | { origin: string; keys: string[] }
+  | { origin: string; all: true }
+  | { origin: string; probe: string };
 
 export function encodeInvalidation(message: InvalidationMessage): string {
-  return 'all' in message
-    ? JSON.stringify({ o: message.origin, all: true })
-    : JSON.stringify({ o: message.origin, k: message.keys });
+  if ('all' in message) return JSON.stringify({ o: message.origin, all: true });
+  if ('probe' in message) return JSON.stringify({ o: message.origin, p: message.probe });
+  return JSON.stringify({ o: message.origin, k: message.keys });
 }
 
 /** Parses a message; anything malformed gives undefined (and is logged by the caller). */
@@ -37,9 +41,10 @@ export function decodeInvalidation(text: string): InvalidationMessage | undefine
     return undefined;
   }
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const { o, k, all } = raw as { o?: unknown; k?: unknown; all?: unknown };
+  const { o, k, all, p } = raw as { o?: unknown; k?: unknown; all?: unknown; p?: unknown };
   if (typeof o !== 'string') return undefined;
   if (all === true) return { origin: o, all: true };
+  if (typeof p === 'string') return { origin: o, probe: p };
   if (Array.isArray(k) && k.every((x): x is string => typeof x === 'string')) return { origin: o, keys: k };
   return undefined;
 }
@@ -59,8 +64,11 @@ export class InvalidationBus {
   readonly #logger: CacheLogger;
   #subscribed = false;
   #connected = true;
-  #quietUntil = 0;
+  /** The probe we wait to hear back; L1 is untrusted while set. */
+  #probe: string | undefined;
+  #probeTimer: TimerHandle | undefined;
   readonly #clock: Clock;
+  readonly #publish: (channel: string, message: string) => Promise<unknown>;
 
   constructor(
     subscriber: RedisClient,
@@ -69,8 +77,10 @@ export class InvalidationBus {
     handler: InvalidationHandler,
     logger: CacheLogger,
     clock: Clock,
+    publish: (channel: string, message: string) => Promise<unknown>,
   ) {
     this.#clock = clock;
+    this.#publish = publish;
     this.#subscriber = subscriber;
     this.#channel = channel;
     this.#origin = origin;
@@ -88,6 +98,10 @@ export class InvalidationBus {
       );
       return;
     }
+    if ('probe' in message) {
+      if (message.origin === this.#origin && message.probe === this.#probe) this.#heard();
+      return;
+    }
     if (message.origin === this.#origin) return;
     if ('all' in message) this.#handler.onAll('remote');
     else this.#handler.onKeys(message.keys);
@@ -97,26 +111,44 @@ export class InvalidationBus {
   // published meanwhile, hence the full local drop.
   readonly #onReady = (): void => {
     this.#connected = true;
-    if (this.#subscribed) this.#handler.onAll('reconnect');
+    this.#distrust();
   };
 
   readonly #onClose = (): void => {
     this.#connected = false;
-    if (this.#subscribed) this.#handler.onAll('reconnect');
+    this.#distrust();
   };
 
-  readonly #onNodeChange = (): void => {
-    this.#quietUntil = this.#clock.now() + CLUSTER_QUIET_MS;
-    if (this.#subscribed) this.#handler.onAll('reconnect');
-  };
+  readonly #onNodeChange = (): void => this.#distrust();
 
-  /** Whether L1 may be read and filled: invalidations are being heard. */
+  /** Whether L1 may be read and filled: the channel is known to be heard. */
   get trusted(): boolean {
-    if (this.#quietUntil !== 0) {
-      if (this.#clock.now() < this.#quietUntil) return false;
-      this.#quietUntil = 0;
-    }
-    return this.#connected;
+    return this.#connected && this.#probe === undefined;
+  }
+
+  #distrust(): void {
+    if (!this.#subscribed) return;
+    this.#handler.onAll('reconnect');
+    this.#probe = randomUUID();
+    this.#sendProbe();
+  }
+
+  #sendProbe(): void {
+    const probe = this.#probe;
+    if (probe === undefined || !this.#subscribed) return;
+    this.#publish(this.#channel, encodeInvalidation({ origin: this.#origin, probe })).catch(() => undefined);
+    if (this.#probeTimer !== undefined) this.#clock.clearTimeout(this.#probeTimer);
+    this.#probeTimer = this.#clock.setTimeout(() => {
+      this.#probeTimer = undefined;
+      this.#sendProbe();
+    }, PROBE_EVERY_MS);
+    if (typeof this.#probeTimer === 'object' && 'unref' in this.#probeTimer) this.#probeTimer.unref();
+  }
+
+  #heard(): void {
+    this.#probe = undefined;
+    if (this.#probeTimer !== undefined) this.#clock.clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
   }
 
   async start(): Promise<void> {
@@ -135,6 +167,7 @@ export class InvalidationBus {
     this.#subscriber.off('close', this.#onClose);
     this.#subscriber.off('-node', this.#onNodeChange);
     this.#subscriber.off('+node', this.#onNodeChange);
+    this.#heard();
     if (this.#subscribed && this.#subscriber.status === 'ready')
       await this.#subscriber.unsubscribe(this.#channel);
     this.#subscribed = false;
