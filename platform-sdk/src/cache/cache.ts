@@ -30,6 +30,8 @@ import { CacheStats, type CacheStatsSnapshot } from './stats.js';
 
 /** How often evictions Redis did not take are tried again. */
 const PENDING_RETRY_MS = 200;
+/** An eviction waits for Redis up to this many times `redisTimeoutMs` before it is retried later. */
+const EVICT_TIMEOUT_TIMES = 5;
 
 /** What L1 holds: a value, or "known absent" (a negative entry). */
 interface LocalEntry<V> {
@@ -217,7 +219,10 @@ export class Cache<K, V> implements Component {
   async #evictText(text: string): Promise<void> {
     this.#invalidateLocally(text);
     try {
-      await this.#readThrough.timed(() => this.#evictInRedis(text));
+      // Longer than a read's bound: a read gives up and asks the loader, but an eviction that
+      // returns while its command still waits in a client queue (a cluster client stalls while
+      // it refreshes its slots) would let other instances read the old value after it returned.
+      await this.#readThrough.timed(() => this.#evictInRedis(text), EVICT_TIMEOUT_TIMES);
       this.#pending.done(text);
     } catch (error) {
       this.#pending.add(text, error);

@@ -7,19 +7,20 @@
  * mark the in-flight read stale) *before* it sends the Redis write, and later reads go out on the
  * same connection after that write, so the echo could only drop a value that is already fresh.
  *
- * Pub/sub is at-most-once: messages sent while the subscriber is away are lost. So L1 is only
- * trusted (read and filled) while the bus knows it hears the channel: after the subscriber's
- * connection closes, or a cluster client's node set changes (a master lost or back: its
- * subscription may be moving to another node, with no event when it has), the whole L1 is
- * dropped and the bus publishes a probe on its channel every PROBE_EVERY_MS until it hears its
- * own probe come back; only then is L1 used again. L1 entries also carry a short TTL.
+ * Pub/sub is at-most-once: messages sent while the subscriber is away are lost, and a cluster
+ * client whose subscription sits on a dead node may not say so. So the bus checks that it hears
+ * its channel: every HEARTBEAT_MS it publishes a probe and expects to hear it back before the
+ * next beat. L1 is only trusted (read and filled) while it does; when a probe goes unheard, the
+ * subscriber's connection closes, or a cluster client's node set changes, the whole L1 is
+ * dropped and stays unused until a probe comes back. A deaf subscriber can thus keep a stale
+ * L1 entry for about two heartbeats, not for the L1 TTL (which stays as a last resort).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from './clock.js';
 import type { CacheLogger } from './logger.js';
 import type { RedisClient } from './lua.js';
 
-export const PROBE_EVERY_MS = 100;
+export const HEARTBEAT_MS = 200;
 
 export type InvalidationMessage =
   | { origin: string; keys: string[] }
@@ -64,9 +65,11 @@ export class InvalidationBus {
   readonly #logger: CacheLogger;
   #subscribed = false;
   #connected = true;
-  /** The probe we wait to hear back; L1 is untrusted while set. */
+  /** No probe came back lately: L1 is neither read nor filled. */
+  #deaf = false;
+  /** The latest probe sent and not yet heard back. */
   #probe: string | undefined;
-  #probeTimer: TimerHandle | undefined;
+  #heartbeat: TimerHandle | undefined;
   readonly #clock: Clock;
   readonly #publish: (channel: string, message: string) => Promise<unknown>;
 
@@ -99,7 +102,7 @@ export class InvalidationBus {
       return;
     }
     if ('probe' in message) {
-      if (message.origin === this.#origin && message.probe === this.#probe) this.#heard();
+      if (message.origin === this.#origin) this.#heard(message.probe);
       return;
     }
     if (message.origin === this.#origin) return;
@@ -123,32 +126,40 @@ export class InvalidationBus {
 
   /** Whether L1 may be read and filled: the channel is known to be heard. */
   get trusted(): boolean {
-    return this.#connected && this.#probe === undefined;
+    return this.#connected && !this.#deaf;
   }
 
   #distrust(): void {
     if (!this.#subscribed) return;
-    this.#handler.onAll('reconnect');
-    this.#probe = randomUUID();
+    this.#goDeaf();
     this.#sendProbe();
   }
 
-  #sendProbe(): void {
-    const probe = this.#probe;
-    if (probe === undefined || !this.#subscribed) return;
-    this.#publish(this.#channel, encodeInvalidation({ origin: this.#origin, probe })).catch(() => undefined);
-    if (this.#probeTimer !== undefined) this.#clock.clearTimeout(this.#probeTimer);
-    this.#probeTimer = this.#clock.setTimeout(() => {
-      this.#probeTimer = undefined;
-      this.#sendProbe();
-    }, PROBE_EVERY_MS);
-    if (typeof this.#probeTimer === 'object' && 'unref' in this.#probeTimer) this.#probeTimer.unref();
+  #goDeaf(): void {
+    this.#deaf = true;
+    this.#handler.onAll('reconnect');
   }
 
-  #heard(): void {
+  #sendProbe(): void {
+    const probe = randomUUID();
+    this.#probe = probe;
+    this.#publish(this.#channel, encodeInvalidation({ origin: this.#origin, probe })).catch(() => undefined);
+  }
+
+  #heard(probe: string): void {
+    if (probe !== this.#probe) return;
     this.#probe = undefined;
-    if (this.#probeTimer !== undefined) this.#clock.clearTimeout(this.#probeTimer);
-    this.#probeTimer = undefined;
+    this.#deaf = false;
+  }
+
+  #beat(): void {
+    this.#heartbeat = this.#clock.setTimeout(() => {
+      // The previous probe had a whole beat to come back.
+      if (this.#probe !== undefined) this.#goDeaf();
+      this.#sendProbe();
+      this.#beat();
+    }, HEARTBEAT_MS);
+    if (typeof this.#heartbeat === 'object' && 'unref' in this.#heartbeat) this.#heartbeat.unref();
   }
 
   async start(): Promise<void> {
@@ -159,6 +170,7 @@ export class InvalidationBus {
     this.#subscriber.on('+node', this.#onNodeChange);
     await this.#subscriber.subscribe(this.#channel);
     this.#subscribed = true;
+    this.#beat();
   }
 
   async stop(): Promise<void> {
@@ -167,7 +179,8 @@ export class InvalidationBus {
     this.#subscriber.off('close', this.#onClose);
     this.#subscriber.off('-node', this.#onNodeChange);
     this.#subscriber.off('+node', this.#onNodeChange);
-    this.#heard();
+    if (this.#heartbeat !== undefined) this.#clock.clearTimeout(this.#heartbeat);
+    this.#heartbeat = undefined;
     if (this.#subscribed && this.#subscriber.status === 'ready')
       await this.#subscriber.unsubscribe(this.#channel);
     this.#subscribed = false;

@@ -127,13 +127,14 @@ export class ReadThrough<K, V> {
    * One sweep timer per cache checks the deadlines of all steps in flight, every quarter of the
    * timeout, instead of a timer per step: a step fails within 1.25 × `redisTimeoutMs`.
    */
-  timed<T>(step: () => Promise<T>): Promise<T> {
-    return this.#redis(step);
+  /** A Redis step bounded by `times` × `redisTimeoutMs`. */
+  timed<T>(step: () => Promise<T>, times = 1): Promise<T> {
+    return this.#redis(step, times);
   }
 
-  #redis<T>(step: () => Promise<T>): Promise<T> {
+  #redis<T>(step: () => Promise<T>, times = 1): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const pending: PendingStep = { deadline: this.#o.clock.now() + this.#o.redisTimeoutMs, reject };
+      const pending: PendingStep = { deadline: this.#o.clock.now() + times * this.#o.redisTimeoutMs, reject };
       this.#pending.add(pending);
       this.#armSweep();
       step().then(
@@ -153,7 +154,7 @@ export class ReadThrough<K, V> {
         for (const p of this.#pending) {
           if (p.deadline > now) continue;
           this.#pending.delete(p);
-          p.reject(new Error(`Redis did not answer within ${redisTimeoutMs} ms`));
+          p.reject(new Error(`Redis did not answer in time (redisTimeoutMs ${redisTimeoutMs})`));
         }
         if (this.#pending.size > 0) this.#armSweep();
       },
