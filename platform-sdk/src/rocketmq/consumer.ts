@@ -27,10 +27,10 @@ import { SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import type { Component } from '../core/index.js';
 import { observeConsume } from '../observability/messaging-observation.js';
 import { DEFAULT_BACKOFF, retryDelayMs, validateBackoff, type BackoffPolicy } from './backoff.js';
-import { AckBatcher } from './ack-batcher.js';
-import { ackSender, forwardToDeadLetter, watchMaxAttempts, type AckTarget } from './ack-rpc.js';
+import { watchMaxAttempts } from './ack-rpc.js';
 import { baseOptions, startClient, type ClientOptions } from './client-options.js';
-import { InvisibilityLease, renewalPeriodMs } from './invisibility-lease.js';
+import { Settlement } from './settlement.js';
+import type { InvisibilityLease } from './invisibility-lease.js';
 import { MqOptionsError, MqStartError } from './errors.js';
 import { consoleLogger, type MqLogger } from './logger.js';
 import { contextFromProperties, fromClientView, messageGroupOf, type ReceivedMessage } from './message.js';
@@ -86,14 +86,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class MessageConsumer implements Component {
   readonly name: string;
   private client: SimpleConsumer | undefined;
-  private acks: AckBatcher<AckTarget> | undefined;
+  private settlement: Settlement | undefined;
   private running = false;
   private reserved = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly groupTails = new Map<string, Promise<boolean>>();
   private waiters: (() => void)[] = [];
   private loops: Promise<void>[] = [];
-  private readonly counts = { received: 0, acked: 0, retried: 0, renewed: 0, deadLettered: 0 };
+  private received = 0;
   private announcedMaxAttempts: number | undefined;
   private readonly concurrency: number;
   private readonly minReceive: number;
@@ -124,16 +124,16 @@ export class MessageConsumer implements Component {
       throw new MqStartError(this.name, this.options.endpoints, err);
     }
     this.client = client;
-    this.acks = new AckBatcher({
-      send: ackSender(
-        client,
-        this.options.consumerGroup,
-        this.options.namespace ?? '',
-        this.options.requestTimeoutMs ?? 3000,
-      ),
+    const settlement = new Settlement(client, {
+      group: this.options.consumerGroup,
+      namespace: this.options.namespace ?? '',
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 3000,
+      invisibleDurationMs: this.options.invisibleDurationMs ?? 30_000,
+      logger: this.logger,
     });
+    this.settlement = settlement;
     this.running = true;
-    this.loops = Array.from({ length: this.options.receivers ?? 1 }, () => this.pollLoop(client));
+    this.loops = Array.from({ length: this.options.receivers ?? 1 }, () => this.pollLoop(client, settlement));
   }
 
   async stop(): Promise<void> {
@@ -152,16 +152,17 @@ export class MessageConsumer implements Component {
         'drain timed out; unacked messages will be redelivered',
       );
     }
-    await this.acks?.settled();
+    await this.settlement?.settled();
     this.client = undefined;
     await client.shutdown();
   }
 
   stats(): ConsumerStats {
-    return { ...this.counts, inFlight: this.inFlight.size };
+    const settled = this.settlement?.counts ?? { acked: 0, retried: 0, renewed: 0, deadLettered: 0 };
+    return { received: this.received, ...settled, inFlight: this.inFlight.size };
   }
 
-  private async pollLoop(client: SimpleConsumer): Promise<void> {
+  private async pollLoop(client: SimpleConsumer, settlement: Settlement): Promise<void> {
     while (this.running) {
       const free = this.concurrency - this.inFlight.size - this.reserved;
       // Waiting for a batch's worth of free slots, rather than receiving as soon as one frees,
@@ -184,7 +185,7 @@ export class MessageConsumer implements Component {
         this.reserved -= want;
       }
       // Messages that arrive while stopping are in hand: they are handled like any other.
-      for (const view of views) this.track(this.dispatch(client, view));
+      for (const view of views) this.track(this.dispatch(settlement, view));
     }
   }
 
@@ -203,30 +204,18 @@ export class MessageConsumer implements Component {
   }
 
   /** Runs the handler, ordered behind earlier messages of the same FIFO group. */
-  private async dispatch(client: SimpleConsumer, view: MessageView): Promise<void> {
-    this.counts.received++;
-    const invisibleMs = this.options.invisibleDurationMs ?? 30_000;
-    const lease = new InvisibilityLease(
-      async () => {
-        await client.changeInvisibleDuration(view, invisibleMs);
-        this.counts.renewed++;
-      },
-      renewalPeriodMs(invisibleMs),
-      (err) =>
-        this.logger.warn(
-          { group: this.options.consumerGroup, messageId: view.messageId, err },
-          'could not extend the invisible duration; the message may be redelivered',
-        ),
-    );
+  private async dispatch(settlement: Settlement, view: MessageView): Promise<void> {
+    this.received++;
+    const lease = settlement.lease(view);
     try {
       const group = messageGroupOf(view);
       if (group === undefined) {
-        await this.handle(client, view, lease, true);
+        await this.handle(settlement, view, lease, true);
         return;
       }
       const key = `${view.topic}\u0000${group}`;
       const previous = this.groupTails.get(key) ?? Promise.resolve(true);
-      const mine = previous.then((ok) => this.handle(client, view, lease, ok));
+      const mine = previous.then((ok) => this.handle(settlement, view, lease, ok));
       this.groupTails.set(key, mine);
       await mine;
       if (this.groupTails.get(key) === mine) this.groupTails.delete(key);
@@ -237,7 +226,7 @@ export class MessageConsumer implements Component {
 
   /** Returns whether the message was acked (a FIFO successor only runs after an ack). */
   private async handle(
-    client: SimpleConsumer,
+    settlement: Settlement,
     view: MessageView,
     lease: InvisibilityLease,
     predecessorOk: boolean,
@@ -253,21 +242,17 @@ export class MessageConsumer implements Component {
       }
       if (!ok && message.deliveryAttempt >= max) {
         await lease.end();
-        if (await this.deadLetter(client, view, message.deliveryAttempt, max)) return true;
+        if (await settlement.deadLetter(view, message.deliveryAttempt, max)) return true;
       }
     }
     await lease.end();
     try {
-      if (ok) {
-        await this.ackView(view);
-        this.counts.acked++;
-      } else {
-        await client.changeInvisibleDuration(
+      if (ok) await settlement.ack(view);
+      else
+        await settlement.release(
           view,
           retryDelayMs(this.options.backoff ?? DEFAULT_BACKOFF, message.deliveryAttempt),
         );
-        this.counts.retried++;
-      }
     } catch (err) {
       // The receipt may have expired: the broker redelivers the message, nothing is lost.
       this.logger.warn(
@@ -277,14 +262,6 @@ export class MessageConsumer implements Component {
       return false;
     }
     return ok;
-  }
-
-  private ackView(view: MessageView): Promise<void> {
-    return this.acks!.ack(
-      `${view.endpoints.facade}\u0000${view.topic}`,
-      { endpoints: view.endpoints, topic: view.topic },
-      { messageId: view.messageId, receiptHandle: view.receiptHandle },
-    );
   }
 
   private async runHandler(message: ReceivedMessage): Promise<boolean> {
@@ -310,34 +287,6 @@ export class MessageConsumer implements Component {
     }
   }
 
-  /** Returns whether the message is in the dead-letter topic (else it is released for redelivery). */
-  private async deadLetter(client: SimpleConsumer, view: MessageView, attempt: number, max: number) {
-    const o = this.options;
-    try {
-      await forwardToDeadLetter(
-        client,
-        o.consumerGroup,
-        o.namespace ?? '',
-        o.requestTimeoutMs ?? 3000,
-        view,
-        attempt,
-        max,
-      );
-      this.counts.deadLettered++;
-      // The proxy settles the forwarded message itself; the ack is a safeguard in case a proxy
-      // version does not, and its refusal for an already settled handle is expected.
-      await this.ackView(view).catch(() => undefined);
-      this.logger.warn(
-        { group: o.consumerGroup, messageId: view.messageId, attempt },
-        `FIFO message failed ${attempt} times; moved to %DLQ%${o.consumerGroup}`,
-      );
-      return true;
-    } catch (err) {
-      this.logger.warn({ group: o.consumerGroup, messageId: view.messageId, err }, 'dead-lettering failed');
-      return false;
-    }
-  }
-
   private validate(): void {
     const o = this.options;
     const bad = (option: string, value: unknown, expected: string) =>
@@ -358,6 +307,9 @@ export class MessageConsumer implements Component {
     }
     if (o.receivers !== undefined && !(Number.isInteger(o.receivers) && o.receivers >= 1))
       throw bad('receivers', o.receivers, 'an integer >= 1');
+    const max = o.maxDeliveryAttempts;
+    if (max !== undefined && !(Number.isInteger(max) && max >= 1))
+      throw bad('maxDeliveryAttempts', max, 'an integer >= 1');
     validateBackoff(this.name, o.backoff ?? DEFAULT_BACKOFF);
   }
 }

@@ -13,7 +13,9 @@
  *
  * Consuming (`MessageConsumer`): a handler per consumer group, tag filtering, bounded
  * concurrency, back-off redelivery through the group's retry topic into `%DLQ%<group>`, FIFO
- * order per message group, graceful drain on stop; handlers run in the producer's context.
+ * order per message group (a failing FIFO message retried in place, then dead-lettered so its
+ * group moves on), the invisible duration extended while a slow handler runs, batched acks,
+ * graceful drain on stop; handlers run in the producer's context.
  * `idempotent(redis, ...)` wraps a handler so each message key is applied once.
  *
  * Outbox (`Outbox`, `OutboxRelay`): events written to a MySQL table in the business transaction
