@@ -230,7 +230,10 @@ export class Cache<K, V> implements Component {
       await this.#readThrough
         .timed(() => publishAnywhere(this.#redis, this.#bus.channel, message))
         .catch((why: unknown) =>
-          this.#o.logger.error({ cache: this.name, key: text, error: why }, 'invalidation could not be published'),
+          this.#o.logger.error(
+            { cache: this.name, key: text, error: why },
+            'invalidation could not be published',
+          ),
         );
     }
   }

@@ -42,7 +42,9 @@ function client(): Cluster {
   return c;
 }
 
-async function instance<V>(options: Omit<CacheOptions<string, V>, 'redis' | 'subscriber'>): Promise<Cache<string, V>> {
+async function instance<V>(
+  options: Omit<CacheOptions<string, V>, 'redis' | 'subscriber'>,
+): Promise<Cache<string, V>> {
   const cache = new Cache<string, V>({
     logger: recordingLogger(),
     redisTimeoutMs: 500,
@@ -63,7 +65,13 @@ describe('cache and locks on a Redis Cluster (three masters)', () => {
       await sleepMs(150);
       return `${key}-${loads}`;
     };
-    const options = { name: 'stampede', loader, ttlMs: 400, ttlJitter: 0, local: { maxEntries: 10, ttlMs: 100 } };
+    const options = {
+      name: 'stampede',
+      loader,
+      ttlMs: 400,
+      ttlJitter: 0,
+      local: { maxEntries: 10, ttlMs: 100 },
+    };
     const all = await Promise.all([1, 2, 3, 4].map(() => instance<string>(options)));
     const readAll = () => Promise.all(all.flatMap((c) => Array.from({ length: 15 }, () => c.get('hot'))));
     expect(new Set(await readAll())).toEqual(new Set(['hot-1']));
@@ -75,7 +83,9 @@ describe('cache and locks on a Redis Cluster (three masters)', () => {
   it('consistency: keys on every master, concurrent writers and readers, nothing older than the source after', async () => {
     const source = new Map<string, number>();
     const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
-    const owners = new Set(await Promise.all(keys.map(async (k) => (await cluster.nodeOf(`silk:cache:consistency:${k}`)).port)));
+    const owners = new Set(
+      await Promise.all(keys.map(async (k) => (await cluster.nodeOf(`silk:cache:consistency:${k}`)).port)),
+    );
     expect(owners.size).toBe(3);
     const loader = async (key: string): Promise<number> => {
       const value = source.get(key) ?? 0;
@@ -145,7 +155,8 @@ describe('cache and locks on a Redis Cluster (three masters)', () => {
     // The watchdog renews locks held without a lease on a cluster too (one script per slot).
     const held = await Promise.all(names.map((n) => lockClients[0]!.getLock(n).lock()));
     await lockClients[0]!.watchdog.tick();
-    for (const n of names) expect(await lockClients[1]!.getLock(n).remainTimeToLive()).toBeGreaterThan(25_000);
+    for (const n of names)
+      expect(await lockClients[1]!.getLock(n).remainTimeToLive()).toBeGreaterThan(25_000);
     await Promise.all(held.map((h) => h.unlock()));
   });
 
@@ -185,13 +196,16 @@ describe('cache and locks on a Redis Cluster (three masters)', () => {
       while (running) {
         const k = pick();
         const started = Date.now();
-        const floor = (settled.get(k) ?? []).filter((s) => s.at <= started - PROPAGATION_MS).at(-1)?.version ?? 0;
+        const floor =
+          (settled.get(k) ?? []).filter((s) => s.at <= started - PROPAGATION_MS).at(-1)?.version ?? 0;
         const value = (await c.get(k)) ?? 0;
         reads++;
         if (value < floor) {
           const where = onVictim.includes(k) ? 'on the killed master' : 'on a live master';
           const phase = killedAt === 0 ? 'before the kill' : `${started - killedAt} ms after the kill`;
-          violations.push(`${k} (${where}, ${phase}): read ${value}, but ${floor} was evicted before the read began`);
+          violations.push(
+            `${k} (${where}, ${phase}): read ${value}, but ${floor} was evicted before the read began`,
+          );
         }
         await sleepMs(Math.random() * 5);
       }

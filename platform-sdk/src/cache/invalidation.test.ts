@@ -9,7 +9,10 @@ describe('invalidation messages', () => {
       origin: 'b',
       all: true,
     });
-    expect(decodeInvalidation(encodeInvalidation({ origin: 'c', probe: 'n1' }))).toEqual({ origin: 'c', probe: 'n1' });
+    expect(decodeInvalidation(encodeInvalidation({ origin: 'c', probe: 'n1' }))).toEqual({
+      origin: 'c',
+      probe: 'n1',
+    });
   });
 
   it('reject malformed input without throwing', () => {

@@ -23,9 +23,7 @@ import type { RedisClient } from './lua.js';
 export const HEARTBEAT_MS = 200;
 
 export type InvalidationMessage =
-  | { origin: string; keys: string[] }
-  | { origin: string; all: true }
-  | { origin: string; probe: string };
+  { origin: string; keys: string[] } | { origin: string; all: true } | { origin: string; probe: string };
 
 export function encodeInvalidation(message: InvalidationMessage): string {
   if ('all' in message) return JSON.stringify({ o: message.origin, all: true });

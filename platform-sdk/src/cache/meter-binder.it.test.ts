@@ -87,7 +87,9 @@ describe('bindCacheMetrics', () => {
       await x.get('k');
       await y.get('k');
       const text = await meters.scrape();
-      expect(sample(text, 'cache_gets_total', { cache: 'x', cache_manager: 'cacheManager', result: 'hit' })).toBe(1);
+      expect(
+        sample(text, 'cache_gets_total', { cache: 'x', cache_manager: 'cacheManager', result: 'hit' }),
+      ).toBe(1);
       expect(sample(text, 'cache_gets_total', { cache: 'y', result: 'miss' })).toBe(1);
       expect(sample(text, 'cache_gets_total', { cache: 'y', result: 'hit' })).toBe(0);
     } finally {

@@ -62,7 +62,8 @@ function family(
   function collect(this: Counter | Gauge): void {
     this.reset();
     // inc, not set: two caches with the same labels add up.
-    for (const b of bound) read(b, b.cache.stats(), (more, value) => this.inc({ ...b.labels, ...more }, value));
+    for (const b of bound)
+      read(b, b.cache.stats(), (more, value) => this.inc({ ...b.labels, ...more }, value));
   }
   const options = { name, help, labelNames, registers: [registry], collect };
   if (kind === 'counter') new Counter(options);
@@ -118,7 +119,10 @@ export function bindCacheMetrics(
     bound = register(meters.registry);
     bindings.set(meters.registry, bound);
   }
-  const entry: Bound = { cache, labels: { cache: cache.name, cache_manager: options.cacheManager ?? 'cacheManager' } };
+  const entry: Bound = {
+    cache,
+    labels: { cache: cache.name, cache_manager: options.cacheManager ?? 'cacheManager' },
+  };
   bound.add(entry);
   const all = bound;
   return () => void all.delete(entry);

@@ -16,7 +16,13 @@ import {
   cacheInvalidationMessage,
   cacheInvalidationSubscription,
 } from './mq-invalidation.js';
-import { Connections, deleteByPrefix, eventually, recordingLogger, uniquePrefix } from './redis-it-support.js';
+import {
+  Connections,
+  deleteByPrefix,
+  eventually,
+  recordingLogger,
+  uniquePrefix,
+} from './redis-it-support.js';
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const topic = `silk-cache-inval-it-${run}`;
@@ -95,10 +101,11 @@ describe('cache invalidation over RocketMQ', () => {
     for (const k of keys) source.set(k, `new-${k}`);
     expect(await readAll(keys)).toEqual([...keys, ...keys].map((k) => `old-${k}`));
 
-    const java = spawnJava(jar, ['produce', endpoints.rocketmqProxy, topic, '3', cacheName, `jk-${run}`], [
-      '-Xmx256m',
-      '-XX:+UseSerialGC',
-    ]);
+    const java = spawnJava(
+      jar,
+      ['produce', endpoints.rocketmqProxy, topic, '3', cacheName, `jk-${run}`],
+      ['-Xmx256m', '-XX:+UseSerialGC'],
+    );
     javas.push(java);
     await java.waitForOutput(/^DONE$/m, 120_000);
 
@@ -127,7 +134,8 @@ describe('cache invalidation over RocketMQ', () => {
     await producer.send(cacheInvalidationMessage(cacheName, keys.slice(0, 2), topic));
 
     const fresh = await eventually(
-      async () => (await a.get(keys[1]!)) === `new-${keys[1]}` && (await b.get(keys[0]!)) === `new-${keys[0]}`,
+      async () =>
+        (await a.get(keys[1]!)) === `new-${keys[1]}` && (await b.get(keys[0]!)) === `new-${keys[0]}`,
       60_000,
       100,
     );

@@ -85,7 +85,6 @@ export function cacheInvalidationMessage(
   keys: readonly string[],
   topic: string = CACHE_INVALIDATION_TOPIC,
 ): OutgoingMessage {
-  if (keys.length === 0)
-    throw new CacheOptionsError(cacheName, 'keys', 0, 'at least one key to invalidate');
+  if (keys.length === 0) throw new CacheOptionsError(cacheName, 'keys', 0, 'at least one key to invalidate');
   return { topic, tag: cacheName, keys, body: `invalidate ${cacheName}` };
 }

@@ -18,7 +18,13 @@ export class PendingEvictions {
   #timer: TimerHandle | undefined;
   #stopped = false;
 
-  constructor(cache: string, evict: (text: string) => Promise<void>, clock: Clock, retryMs: number, logger: CacheLogger) {
+  constructor(
+    cache: string,
+    evict: (text: string) => Promise<void>,
+    clock: Clock,
+    retryMs: number,
+    logger: CacheLogger,
+  ) {
     this.#cache = cache;
     this.#evict = evict;
     this.#clock = clock;
@@ -36,7 +42,10 @@ export class PendingEvictions {
 
   add(text: string, error: unknown): void {
     if (!this.#keys.has(text))
-      this.#logger.warn({ cache: this.#cache, key: text, error }, 'eviction not taken by Redis; retrying it in the background');
+      this.#logger.warn(
+        { cache: this.#cache, key: text, error },
+        'eviction not taken by Redis; retrying it in the background',
+      );
     this.#keys.add(text);
     this.#schedule();
   }

@@ -139,7 +139,10 @@ export class ReadThrough<K, V> {
       this.#armSweep();
       step().then(
         (v) => (this.#pending.delete(pending), resolve(v)),
-        (e: unknown) => (this.#pending.delete(pending), reject(e instanceof Error ? e : new Error(String(e)))),
+        (e: unknown) => (
+          this.#pending.delete(pending),
+          reject(e instanceof Error ? e : new Error(String(e)))
+        ),
       );
     });
   }
@@ -191,7 +194,10 @@ export class ReadThrough<K, V> {
           READ_OR_LEASE.run(redis, [keys.value, keys.lease], [leaseToken, lease.ttlMs]),
         )) as [number, string?];
         if (reply[0] === 2)
-          return { value: await this.#loadAndStore(key, text, keys, loader, leaseToken, flight), source: 'load' };
+          return {
+            value: await this.#loadAndStore(key, text, keys, loader, leaseToken, flight),
+            source: 'load',
+          };
       }
       if (reply[0] === 1 && reply[1] !== undefined) {
         const decoded = safeDecode(this.#o.codec, reply[1]);

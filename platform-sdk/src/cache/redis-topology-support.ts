@@ -25,7 +25,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 /** A port p with p + 10000 free too (a cluster node's bus port). */
-async function freeNodePort(taken: Set<number>): Promise<number> {
+export async function freeNodePort(taken: Set<number>): Promise<number> {
   for (;;) {
     const p = 20_000 + Math.floor(Math.random() * 20_000);
     if (taken.has(p) || taken.has(p + 10_000)) continue;
@@ -37,7 +37,7 @@ async function freeNodePort(taken: Set<number>): Promise<number> {
   }
 }
 
-class RedisNode {
+export class RedisNode {
   proc: ChildProcess | undefined;
 
   constructor(
@@ -51,7 +51,12 @@ class RedisNode {
     this.proc = spawn('redis-server', [...this.args], { cwd: this.dir, stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const probe = new Redis({ port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis({
+        port: this.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       probe.on('error', () => undefined); // refused until the server listens
       try {
         await probe.connect();
@@ -59,9 +64,12 @@ class RedisNode {
         return;
       } catch (error) {
         if (Date.now() > deadline)
-          throw new Error(`redis-server on ${this.port} did not start (is Debian's redis-server installed?)`, {
-            cause: error,
-          });
+          throw new Error(
+            `redis-server on ${this.port} did not start (is Debian's redis-server installed?)`,
+            {
+              cause: error,
+            },
+          );
         await sleepMs(50);
       } finally {
         probe.disconnect();
@@ -110,27 +118,48 @@ export class LocalRedisCluster {
       const port = await freeNodePort(taken);
       this.nodes.push(
         new RedisNode(port, join(this.#root, String(port)), [
-          '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
-          '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '1000',
           // A cache cluster: the live masters keep serving while one is down.
-          '--cluster-require-full-coverage', 'no',
-          '--save', '', '--appendonly', 'no',
+          '--cluster-require-full-coverage',
+          'no',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
         ]),
       );
     }
     await Promise.all(this.nodes.map((n) => n.start()));
     await run('redis-cli', [
-      '--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas', '0', '--cluster-yes',
+      '--cluster',
+      'create',
+      ...this.nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
     ]);
     await this.waitHealthy();
   }
 
   /** Every node reports cluster_state:ok (all 16384 slots served). */
   async waitHealthy(ms = 20_000): Promise<void> {
-    await waitUntil('cluster_state:ok on every node', async () =>
-      (await Promise.all(this.nodes.map((n) => info(n.port, 'cluster')))).every((t) => t.includes('cluster_state:ok')),
-    ms);
+    await waitUntil(
+      'cluster_state:ok on every node',
+      async () =>
+        (await Promise.all(this.nodes.map((n) => info(n.port, 'cluster')))).every((t) =>
+          t.includes('cluster_state:ok'),
+        ),
+      ms,
+    );
   }
 
   client(): Cluster {
@@ -174,7 +203,12 @@ export class LocalRedisSentinel {
     const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     this.master = new RedisNode(m, join(this.#root, 'master'), ['--port', String(m), ...base]);
     this.replica = new RedisNode(r, join(this.#root, 'replica'), [
-      '--port', String(r), ...base, '--replicaof', '127.0.0.1', String(m),
+      '--port',
+      String(r),
+      ...base,
+      '--replicaof',
+      '127.0.0.1',
+      String(m),
     ]);
     const dir = join(this.#root, 'sentinel');
     mkdirSync(dir, { recursive: true });
@@ -192,7 +226,9 @@ export class LocalRedisSentinel {
     this.sentinel = new RedisNode(s, dir, [join(dir, 'sentinel.conf'), '--sentinel']);
     await this.master.start();
     await this.replica.start();
-    await waitUntil('the replica in sync', async () => (await info(r, 'replication')).includes('master_link_status:up'));
+    await waitUntil('the replica in sync', async () =>
+      (await info(r, 'replication')).includes('master_link_status:up'),
+    );
     await this.sentinel.start();
     await waitUntil('the sentinel to see the replica', async () => {
       const probe = new Redis({ port: s });
