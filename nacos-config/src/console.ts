@@ -102,12 +102,17 @@ export async function editConfig(page: Page, opts: EditConfigOptions): Promise<E
   }
   // The namespace bar above the list: one name per namespace, a click switches the list to it.
   const namespace = opts.namespace === undefined || opts.namespace === '' ? 'public' : opts.namespace;
-  await page
-    .locator('.naming-simple, .naming-focus', { hasText: new RegExp(`^\\s*${escapeRe(namespace)}\\s*$`) })
-    .first()
-    .click()
-    .catch((err: unknown) => {
-      throw new Error(`the console's namespace bar shows no namespace ${namespace}`, { cause: err });
+  const tab = () => page.locator('.naming-simple, .naming-focus', { hasText: new RegExp(`^\\s*${escapeRe(namespace)}\\s*$`) }).first();
+  // The bar is read when the list loads: a namespace created since shows only after a reload.
+  await tab()
+    .click({ timeout: 5_000 })
+    .catch(async () => {
+      await page.reload({ waitUntil: 'networkidle' });
+      await tab()
+        .click()
+        .catch((err: unknown) => {
+          throw new Error(`the console's namespace bar shows no namespace ${namespace}`, { cause: err });
+        });
     });
   const search = page.getByPlaceholder('Default fuzzy query mode opened');
   await search.nth(0).fill(opts.dataId);
