@@ -63,4 +63,11 @@ silk:
     const off = bootstrapFile('spring:\n  cloud:\n    sentinel:\n      enabled: false\n');
     expect(loadBootstrap('a', off, {}).sentinel.enabled).toBe(false);
   });
+
+  it('takes an empty transport.dashboard as none, and lets the environment fill it', () => {
+    const dir = bootstrapFile('spring:\n  cloud:\n    sentinel:\n      transport:\n        dashboard: ""\n');
+    expect(loadBootstrap('a', dir, {}).sentinel.transport.dashboard).toBeUndefined();
+    const env = { SPRING_CLOUD_SENTINEL_TRANSPORT_DASHBOARD: '127.0.0.1:8858' };
+    expect(loadBootstrap('a', dir, env).sentinel.transport.dashboard).toBe('127.0.0.1:8858');
+  });
 });

@@ -135,7 +135,8 @@ function sentinelBootstrap(name: string, t: Tree): SentinelBootstrap {
     blockStatus: num(at(t, 'silk.sentinel.block-status')),
     blockBody: str(at(t, 'silk.sentinel.block-body')),
     transport: defined({
-      dashboard: str(s('transport.dashboard')),
+      // Empty means none, so a bootstrap file can keep the key for the environment to fill.
+      dashboard: str(s('transport.dashboard')) || undefined,
       port: num(s('transport.port')),
       clientIp: str(s('transport.client-ip')),
       heartbeatIntervalMs: num(s('transport.heartbeat-interval-ms')),

@@ -72,7 +72,7 @@ export function sentinelStarter(
   // The dashboard transport runs when a dashboard is named, as the Java starter's does.
   const t = config.transport;
   const transport =
-    t.dashboard === undefined || t.dashboard === ''
+    t.dashboard === undefined
       ? undefined
       : new DashboardTransport({
           sentinel,

@@ -62,8 +62,22 @@ export interface OrderDeps {
   timeoutMs: () => number;
 }
 
+interface StorageApi {
+  deduct(code: string, count: number): Promise<unknown>;
+}
+interface AccountApi {
+  debit(user: string, money: BigDecimal): Promise<unknown>;
+}
+
 export class Orders {
-  constructor(private readonly d: OrderDeps) {}
+  // Typed proxies built once, not per order.
+  private readonly storage: StorageApi;
+  private readonly account: AccountApi;
+
+  constructor(private readonly d: OrderDeps) {
+    this.storage = d.storage.proxy<StorageApi>();
+    this.account = d.account.proxy<AccountApi>();
+  }
 
   async place(o: PlaceOrder): Promise<OrderCreatedEvent> {
     const res = await this.d.storageHttp.call(`http://storage-service/products/${encodeURIComponent(o.commodityCode)}`, {
@@ -86,8 +100,8 @@ export class Orders {
       await this.d.producer.sendInTransaction(message, () =>
         this.d.tx.tm.globalTransaction(
           async () => {
-            await this.d.storage.proxy<{ deduct(code: string, count: number): Promise<unknown> }>().deduct(o.commodityCode, o.count);
-            await this.d.account.proxy<{ debit(user: string, m: BigDecimal): Promise<unknown> }>().debit(o.userId, new BigDecimal(money));
+            await this.storage.deduct(o.commodityCode, o.count);
+            await this.account.debit(o.userId, new BigDecimal(money));
             await this.d.at.query(
               'INSERT INTO orders (id, user_id, commodity_code, count, money, xid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
               [event.orderId, o.userId, o.commodityCode, o.count, money, currentXid(), new Date(event.createdAt)],
