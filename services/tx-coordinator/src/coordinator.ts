@@ -15,6 +15,7 @@ import {
   isGlobalFinal,
   isRollbackingStatus,
   parseLockKeys,
+  transactionIdOf,
   TxBadRequestError,
   TxLockConflictError,
   TxNotFoundError,
@@ -87,8 +88,9 @@ export class Coordinator {
   async registerBranch(b: Body<'BranchRegister'>): Promise<{ branchId: string }> {
     if (!(b.branchType in BranchType)) throw new TxBadRequestError(`unknown branchType`, b.branchType);
     if (typeof b.resourceId !== 'string' || b.resourceId === '') throw new TxBadRequestError('resourceId is required', b);
-    const g = await this.store.getGlobal(b.xid);
-    if (!g) throw new TxNotFoundError(b.xid);
+    // The session itself is checked (and locked) inside the store's registration.
+    const transactionId = transactionIdOf(b.xid);
+    if (transactionId === undefined) throw new TxNotFoundError(b.xid);
     const branchId = this.ids.next();
     const locks = parseLockKeys(b.lockKey ?? '').map((l) => ({
       ...l,
@@ -97,7 +99,7 @@ export class Coordinator {
     const branch: BranchSession = {
       branchId,
       xid: b.xid,
-      transactionId: g.transactionId,
+      transactionId,
       resourceId: b.resourceId,
       branchType: b.branchType,
       status: BranchStatus.Registered,
@@ -134,18 +136,7 @@ export class Coordinator {
   }
 
   async commit(xid: string): Promise<{ status: number }> {
-    const g = await this.store.getGlobal(xid);
-    if (!g) throw new TxNotFoundError(xid);
-    const timedOut = g.beginTime + g.timeout < this.now();
-    // AT data is already committed locally, so an AT-only commit is final at once: its rows
-    // are freed in the same transaction and phase two only deletes undo logs (Seata's async
-    // commit). A timed-out transaction is rolled back instead, whatever the TM asks.
-    const decide = (types: string[]) => {
-      if (timedOut) return { status: GlobalStatus.TimeoutRollbacking, releaseLocks: false };
-      const allAt = types.every((t) => t === BranchType.AT);
-      return { status: allAt ? GlobalStatus.AsyncCommitting : GlobalStatus.Committing, releaseLocks: allAt };
-    };
-    const moved = await this.store.transition(xid, [GlobalStatus.Begin], decide, this.opts.owner, this.lease());
+    const moved = await this.store.commitTransition(xid, this.now(), this.opts.owner, this.lease());
     if (moved === undefined) throw new TxNotFoundError(xid);
     if (moved.found !== GlobalStatus.Begin) return { status: moved.found };
     if (moved.to === GlobalStatus.AsyncCommitting) {
@@ -196,12 +187,11 @@ export class Coordinator {
   }
 
   private async driveOnce(xid: string): Promise<number> {
-    const g = await this.store.getGlobal(xid);
+    const { global: g, branches } = await this.store.globalWithBranches(xid);
     if (!g) return GlobalStatus.Finished;
     if (isGlobalFinal(g.status)) return g.status;
     const committing = isCommittingStatus(g.status);
     if (!committing && !isRollbackingStatus(g.status)) return g.status;
-    const branches = await this.store.branches(xid);
     if (!committing) branches.reverse(); // undo in the reverse order of doing
     let pending = false;
     let failed = false;

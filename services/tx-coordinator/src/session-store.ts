@@ -4,6 +4,13 @@
  * (or another TC on the same database) to finish the job. State transitions run in short
  * READ COMMITTED transactions that lock the global row first, which serialises a branch
  * registration against a commit, a rollback or a timeout of the same transaction.
+ *
+ * The hot paths (branch register, commit/rollback, phase two) send their statements as one
+ * multi-statement batch per round trip (the pool is opened with `multipleStatements`): a
+ * two-branch AT transaction used to cost the TC 29 round trips to MySQL and now costs 7, and
+ * those round trips were most of a global transaction's latency (see bench/results/tx-at.md).
+ * A batch that fails midway leaves its transaction open, so batches run on a connection of
+ * their own and are rolled back before the connection goes back to the pool.
  */
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { GlobalStatus, globalStatusName, TxLockConflictError, TxNotActiveError, TxNotFoundError, type BranchType } from '@silk/platform-sdk/tx';
@@ -109,6 +116,28 @@ export class SessionStore {
     }
   }
 
+  /** One round trip of several statements; results come back one per statement. */
+  private async batch<T>(fn: (run: (sql: string[], params: unknown[]) => Promise<unknown[]>) => Promise<T>): Promise<T> {
+    const c = await this.pool.getConnection();
+    let open = false;
+    try {
+      const out = await fn(async (sql, params) => {
+        open = true;
+        const [results] = await c.query(sql.join(';\n'), params);
+        open = !/^COMMIT$|^ROLLBACK$/.test(sql[sql.length - 1]!);
+        // A batch of one statement answers with that statement's result, not a list.
+        return sql.length === 1 ? [results] : (results as unknown[]);
+      });
+      if (open) await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (open) await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
   async insertGlobal(s: GlobalSession): Promise<void> {
     await this.pool.query(
       `INSERT INTO \`${this.t.global}\` (xid, transaction_id, status, application_id, transaction_name, timeout,
@@ -130,8 +159,61 @@ export class SessionStore {
     return rows.map(toBranch);
   }
 
-  /** Registers a branch and takes its row locks atomically, only while the global is Begin. */
+  /** The global and its branches, read in one round trip (phase two starts from both). */
+  async globalWithBranches(xid: string): Promise<{ global: GlobalSession | undefined; branches: BranchSession[] }> {
+    const [rows] = await this.pool.query<RowDataPacket[][]>(
+      `SELECT * FROM \`${this.t.global}\` WHERE xid = ?; SELECT * FROM \`${this.t.branch}\` WHERE xid = ? ORDER BY gmt_create, branch_id`,
+      [xid, xid],
+    );
+    return { global: rows[0]![0] ? toGlobal(rows[0]![0]) : undefined, branches: rows[1]!.map(toBranch) };
+  }
+
+  /**
+   * Registers a branch and takes its row locks atomically, only while the global is Begin.
+   * The common case — the global is active and no key is held — is one round trip: the global
+   * row is locked, the branch inserted only if the global is still Begin and in time, its lock
+   * rows only if the branch went in, and the batch commits. A key already held (by another
+   * transaction, or by an earlier branch of this one) fails the lock insert; then the batch is
+   * rolled back and the general path below sorts out which it was.
+   */
   async registerBranch(b: BranchSession, locks: RowLockRequest[], now: number): Promise<void> {
+    const lockRow = `SELECT ?, ?, ?, ?, ?, ?, ?, NOW(), NOW() FROM \`${this.t.branch}\` WHERE branch_id = ?`;
+    const sql = [
+      'START TRANSACTION',
+      `SELECT status, begin_time, timeout FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`,
+      `INSERT INTO \`${this.t.branch}\` (branch_id, xid, transaction_id, resource_id, branch_type, status, client_id,
+        application_data, gmt_create, gmt_modified)
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, NOW(6), NOW(6) FROM \`${this.t.global}\`
+        WHERE xid = ? AND status = ? AND begin_time + timeout >= ?`,
+      ...(locks.length > 0
+        ? [
+            `INSERT INTO \`${this.t.lock}\` (row_key, xid, transaction_id, branch_id, resource_id, table_name, pk, gmt_create, gmt_modified)
+              ${locks.map(() => lockRow).join(' UNION ALL ')}`,
+          ]
+        : []),
+      'COMMIT',
+    ];
+    const params: unknown[] = [
+      b.xid,
+      b.branchId, b.xid, b.transactionId, b.resourceId, b.branchType, b.status, b.clientId, b.applicationData,
+      b.xid, GlobalStatus.Begin, now,
+      ...locks.flatMap((l) => [l.rowKey, b.xid, b.transactionId, b.branchId, b.resourceId, l.table, l.pk, b.branchId]),
+    ];
+    let results: unknown[];
+    try {
+      results = await this.batch((run) => run(sql, params));
+    } catch (err) {
+      if ((err as { code?: string }).code !== DUPLICATE) throw err;
+      return this.registerBranchSlowly(b, locks, now);
+    }
+    if ((results[2] as ResultSetHeader).affectedRows === 1) return;
+    const g = (results[1] as RowDataPacket[])[0];
+    if (!g) throw new TxNotFoundError(b.xid);
+    if (Number(g.status) !== GlobalStatus.Begin) throw new TxNotActiveError(b.xid, globalStatusName(Number(g.status)));
+    throw new TxNotActiveError(b.xid, 'timed out');
+  }
+
+  private async registerBranchSlowly(b: BranchSession, locks: RowLockRequest[], now: number): Promise<void> {
     await this.tx(async (c) => {
       const [rows] = await c.query<RowDataPacket[]>(`SELECT * FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`, [b.xid]);
       const g = rows[0] ? toGlobal(rows[0]) : undefined;
@@ -181,36 +263,60 @@ export class SessionStore {
     return rows.filter((r) => r.xid !== xid).map((r) => ({ rowKey: String(r.row_key), xid: String(r.xid) }));
   }
 
-  /**
-   * Moves the global to `to` when its status is one of `from`; returns the status it found.
-   * `to` may depend on the branches (AT-only commits go async), so it can be a function of them.
-   */
+  /** Moves the global to `to` when its status is one of `from`; returns the status it found. */
   async transition(
     xid: string,
     from: readonly number[],
-    to: number | ((branchTypes: string[]) => { status: number; releaseLocks: boolean }),
+    to: number,
     owner: string,
     leaseUntil: number,
   ): Promise<{ found: number; to: number } | undefined> {
-    return this.tx(async (c) => {
-      const [rows] = await c.query<RowDataPacket[]>(`SELECT status FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`, [xid]);
-      if (!rows[0]) return undefined;
-      const found = Number(rows[0].status);
+    // Two round trips: read (and lock) the global, then write and commit.
+    return this.batch(async (run) => {
+      const read = await run(['START TRANSACTION', `SELECT status FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`], [xid]);
+      const row = (read[1] as RowDataPacket[])[0];
+      if (!row) return undefined;
+      const found = Number(row.status);
       if (!from.includes(found)) return { found, to: found };
-      let next = { status: typeof to === 'number' ? to : 0, releaseLocks: false };
-      if (typeof to === 'function') {
-        const [types] = await c.query<RowDataPacket[]>(`SELECT DISTINCT branch_type FROM \`${this.t.branch}\` WHERE xid = ?`, [xid]);
-        next = to(types.map((r) => String(r.branch_type)));
-      }
-      await c.query(`UPDATE \`${this.t.global}\` SET status = ?, owner = ?, lease_until = ?, gmt_modified = NOW() WHERE xid = ?`, [
-        next.status,
-        owner,
-        leaseUntil,
-        xid,
-      ]);
-      if (next.releaseLocks) await c.query(`DELETE FROM \`${this.t.lock}\` WHERE xid = ?`, [xid]);
-      return { found, to: next.status };
+      await run(
+        [`UPDATE \`${this.t.global}\` SET status = ?, owner = ?, lease_until = ?, gmt_modified = NOW() WHERE xid = ?`, 'COMMIT'],
+        [to, owner, leaseUntil, xid],
+      );
+      return { found, to };
     });
+  }
+
+  /**
+   * GlobalCommit's decision, made by MySQL in one round trip under the global row's lock: a
+   * session past its deadline goes to TimeoutRollbacking, whatever the TM asks; one whose
+   * branches are all AT goes to AsyncCommitting and frees its row locks at once (AT data is
+   * committed locally already, so phase two only deletes undo logs — Seata's async commit);
+   * any other goes to Committing for a synchronous phase two. Only a session in Begin moves;
+   * returns the status found and the status it has now.
+   */
+  async commitTransition(xid: string, now: number, owner: string, leaseUntil: number): Promise<{ found: number; to: number } | undefined> {
+    const g = `\`${this.t.global}\``;
+    const results = await this.batch((run) =>
+      run(
+        [
+          'START TRANSACTION',
+          `SELECT status FROM ${g} WHERE xid = ? FOR UPDATE`,
+          `UPDATE ${g} SET status = CASE
+              WHEN begin_time + timeout < ? THEN ${GlobalStatus.TimeoutRollbacking}
+              WHEN EXISTS (SELECT 1 FROM \`${this.t.branch}\` b WHERE b.xid = ? AND b.branch_type <> 'AT') THEN ${GlobalStatus.Committing}
+              ELSE ${GlobalStatus.AsyncCommitting} END,
+            owner = ?, lease_until = ?, gmt_modified = NOW()
+            WHERE xid = ? AND status = ${GlobalStatus.Begin}`,
+          `DELETE FROM \`${this.t.lock}\` WHERE xid = ? AND (SELECT status FROM ${g} WHERE xid = ?) = ${GlobalStatus.AsyncCommitting}`,
+          `SELECT status FROM ${g} WHERE xid = ?`,
+          'COMMIT',
+        ],
+        [xid, now, xid, owner, leaseUntil, xid, xid, xid, xid],
+      ),
+    );
+    const found = (results[1] as RowDataPacket[])[0];
+    const after = (results[4] as RowDataPacket[])[0];
+    return found && after ? { found: Number(found.status), to: Number(after.status) } : undefined;
   }
 
   async setGlobalStatus(xid: string, status: number): Promise<void> {
@@ -247,11 +353,18 @@ export class SessionStore {
    * `retainMs` so a TM that lost the answer can still ask how it ended (then `purge` drops it).
    */
   async finish(xid: string, status: number): Promise<void> {
-    await this.tx(async (c) => {
-      await c.query(`DELETE FROM \`${this.t.lock}\` WHERE xid = ?`, [xid]);
-      await c.query(`DELETE FROM \`${this.t.branch}\` WHERE xid = ?`, [xid]);
-      await c.query(`UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid = ?`, [status, xid]);
-    });
+    await this.batch((run) =>
+      run(
+        [
+          'START TRANSACTION',
+          `DELETE FROM \`${this.t.lock}\` WHERE xid = ?`,
+          `DELETE FROM \`${this.t.branch}\` WHERE xid = ?`,
+          `UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid = ?`,
+          'COMMIT',
+        ],
+        [xid, xid, status, xid],
+      ),
+    );
   }
 
   async purge(retainSeconds: number): Promise<number> {
@@ -262,8 +375,16 @@ export class SessionStore {
     return res.affectedRows;
   }
 
+  /**
+   * Only unfinished sessions need a lease: a finished one, kept for status queries, is never
+   * taken over, and rewriting every retained row each round was most of an idle TC's writes.
+   */
   async renewLeases(owner: string, leaseUntil: number): Promise<void> {
-    await this.pool.query(`UPDATE \`${this.t.global}\` SET lease_until = ? WHERE owner = ?`, [leaseUntil, owner]);
+    await this.pool.query(`UPDATE \`${this.t.global}\` SET lease_until = ? WHERE owner = ? AND status IN (?)`, [
+      leaseUntil,
+      owner,
+      [GlobalStatus.Begin, ...PHASE_TWO_STATUSES],
+    ]);
   }
 
   /** Takes a session over when we own it already or its owner's lease ran out. */

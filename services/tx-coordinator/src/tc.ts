@@ -57,7 +57,7 @@ export class TransactionCoordinator implements Component {
 
   async start(): Promise<void> {
     const o = this.opts;
-    this.pool = mysql.createPool({ ...o.db, connectionLimit: 16, enableKeepAlive: true, supportBigNumbers: true, bigNumberStrings: true });
+    this.pool = mysql.createPool({ ...o.db, connectionLimit: 16, enableKeepAlive: true, multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true });
     const tables = tableNames(o.tableSuffix);
     await createTables(this.pool, tables);
     this.store = new SessionStore(this.pool, tables);
