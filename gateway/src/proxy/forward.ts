@@ -19,6 +19,7 @@ import {
 } from '../errors.js';
 import { HOP_BY_HOP, type Exchange, type RetryPolicy } from '../exchange.js';
 import { StatusFailure } from '../filter/resilience-filters.js';
+import { forwardH1 } from './forward-h1.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
 export interface ForwardOptions {
@@ -29,12 +30,12 @@ export interface ForwardOptions {
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-function hasBody(ex: Exchange): boolean {
+export function hasBody(ex: Exchange): boolean {
   const h = ex.req.headers;
   return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
 }
 
-function forwardedHeaders(ex: Exchange): Record<string, string | string[]> {
+export function forwardedHeaders(ex: Exchange): Record<string, string | string[]> {
   const headers = ex.headers;
   const remote = ex.remoteAddress;
   const prior = headers['x-forwarded-for'];
@@ -75,12 +76,12 @@ export function toGatewayError(err: unknown, ex: Exchange, origin: string, opts:
 
 const discard = (): Writable => new Writable({ write: (_c, _e, done) => done() });
 
-function retryable(policy: RetryPolicy | undefined, ex: Exchange, status: number, attempt: number): boolean {
+export function retryable(policy: RetryPolicy | undefined, ex: Exchange, status: number, attempt: number): boolean {
   if (policy === undefined || attempt >= policy.retries || !policy.methods.has(ex.method)) return false;
   return policy.statuses.has(status) || policy.series.has(Math.floor(status / 100));
 }
 
-function backoffMs(policy: RetryPolicy, attempt: number): number {
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
   const b = policy.backoff;
   if (b === undefined) return 0;
   return Math.min(b.maxMs, b.firstMs * b.factor ** attempt);
@@ -88,8 +89,10 @@ function backoffMs(policy: RetryPolicy, attempt: number): number {
 
 /** Sends the exchange to `origin` and streams the answer to the client. */
 export async function forward(ex: Exchange, origin: string, pools: UpstreamPools, opts: ForwardOptions): Promise<void> {
-  const pool = pools.get(origin, opts.connectTimeoutMs);
   const withBody = hasBody(ex);
+  // The common case, a request without a body to a plain HTTP upstream, takes the lean client.
+  if (!withBody && origin.startsWith('http://')) return forwardH1(ex, origin, pools, opts);
+  const pool = pools.get(origin, opts.connectTimeoutMs);
   const headers = forwardedHeaders(ex);
   const body = !withBody ? null : ex.maxBodySize === undefined ? ex.req : ex.req.pipe(limited(ex, ex.maxBodySize));
   const policy = withBody ? undefined : ex.retry;
