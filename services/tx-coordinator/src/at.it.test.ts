@@ -136,7 +136,7 @@ describe('AT mode on mysql2', () => {
     expect(alerts.some((a) => a.includes('ALERT') && a.includes('changed outside the global transaction'))).toBe(true);
     // The row stays locked for the operator; clear it so the next tests can use it.
     await pool.query(`DELETE FROM \`${UNDO}\` WHERE xid = ?`, [xid]);
-    await tc.store!.finish(xid, GlobalStatus.RollbackFailed);
+    await tc.store!.finish([{ xid, status: GlobalStatus.RollbackFailed }]);
   });
 
   it('SELECT ... FOR UPDATE fails on a row another global transaction holds', async () => {

@@ -11,6 +11,7 @@ import {
   formatXid,
   GlobalStatus,
   globalStatusName,
+  GroupCommit,
   isCommittingStatus,
   isGlobalFinal,
   isRollbackingStatus,
@@ -48,6 +49,8 @@ const PHASE_TWO_DONE = new Set<number>([BranchStatus.PhaseTwo_Committed, BranchS
 
 export class Coordinator {
   private readonly driving = new Map<string, Promise<number>>();
+  /** Sessions whose phase two is done, ended together when they finish at the same time. */
+  private readonly finishing = new GroupCommit<{ xid: string; status: number }>((sessions) => this.store.finish(sessions));
   private readonly now: () => number;
   private lastPurge = 0;
 
@@ -228,7 +231,7 @@ export class Coordinator {
       return retrying;
     }
     const status = committing ? GlobalStatus.Committed : timeout ? GlobalStatus.TimeoutRollbacked : GlobalStatus.Rollbacked;
-    await this.store.finish(g.xid, status);
+    await this.finishing.add({ xid: g.xid, status });
     this.metrics.ended.inc({ status: globalStatusName(status) });
     return status;
   }

@@ -164,15 +164,26 @@ describe('SessionStore.transition', () => {
     expect(await store.locksOf(xid)).toEqual([lock('42').rowKey]);
   });
 
-  it('finishes a session: branches and locks go, the final status stays readable', async () => {
+  it('finishes sessions together: their branches and locks go, each final status stays readable, others untouched', async () => {
     const xid = await begin();
     await store.registerBranch(branch(xid), [lock('50')], Date.now());
     await store.transition(xid, [GlobalStatus.Begin], GlobalStatus.Rollbacking, 'tc-test', Date.now() + 10_000);
     const { global, branches } = await store.globalWithBranches(xid);
     expect(global?.status).toBe(GlobalStatus.Rollbacking);
     expect(branches).toHaveLength(1);
-    await store.finish(xid, GlobalStatus.Rollbacked);
+    const other = await begin();
+    await store.registerBranch(branch(other), [lock('51')], Date.now());
+    const untouched = await begin();
+    await store.registerBranch(branch(untouched), [lock('52')], Date.now());
+    await store.finish([
+      { xid, status: GlobalStatus.Rollbacked },
+      { xid: other, status: GlobalStatus.Committed },
+    ]);
     expect(await store.globalWithBranches(xid)).toMatchObject({ global: { status: GlobalStatus.Rollbacked }, branches: [] });
+    expect(await store.globalWithBranches(other)).toMatchObject({ global: { status: GlobalStatus.Committed }, branches: [] });
     expect(await store.locksOf(xid)).toEqual([]);
+    expect(await store.locksOf(other)).toEqual([]);
+    expect(await store.globalWithBranches(untouched)).toMatchObject({ global: { status: GlobalStatus.Begin }, branches: [{}] });
+    expect(await store.locksOf(untouched)).toEqual([lock('52').rowKey]);
   });
 });

@@ -349,20 +349,25 @@ export class SessionStore {
   }
 
   /**
-   * Ends a session: its branches and locks go, its row stays with the final status for
-   * `retainMs` so a TM that lost the answer can still ask how it ended (then `purge` drops it).
+   * Ends sessions: their branches and locks go, their rows stay with the final status for
+   * `retainMs` so a TM that lost the answer can still ask how it ended (then `purge` drops
+   * them). Several at once share one transaction, and so one log flush.
    */
-  async finish(xid: string, status: number): Promise<void> {
+  async finish(sessions: readonly { xid: string; status: number }[]): Promise<void> {
+    if (sessions.length === 0) return;
+    const xids = sessions.map((x) => x.xid);
+    const byStatus = new Map<number, string[]>();
+    for (const x of sessions) byStatus.set(x.status, [...(byStatus.get(x.status) ?? []), x.xid]);
     await this.batch((run) =>
       run(
         [
           'START TRANSACTION',
-          `DELETE FROM \`${this.t.lock}\` WHERE xid = ?`,
-          `DELETE FROM \`${this.t.branch}\` WHERE xid = ?`,
-          `UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid = ?`,
+          `DELETE FROM \`${this.t.lock}\` WHERE xid IN (?)`,
+          `DELETE FROM \`${this.t.branch}\` WHERE xid IN (?)`,
+          ...[...byStatus.keys()].map(() => `UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid IN (?)`),
           'COMMIT',
         ],
-        [xid, xid, status, xid],
+        [xids, xids, ...[...byStatus].flatMap(([status, ids]) => [status, ids])],
       ),
     );
   }

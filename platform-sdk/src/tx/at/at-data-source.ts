@@ -15,6 +15,7 @@
 import type { FieldPacket, Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { currentXid, isSilkError } from '../../core/index.js';
 import { TX_ERROR_CODES, TxRolledBackError } from '../errors.js';
+import { GroupCommit } from '../group-commit.js';
 import { BranchStatus, BranchType } from '../model.js';
 import type { BranchPhaseTwo } from '../protocol.js';
 import type { ResourceManager, TcClient } from '../tc-client.js';
@@ -146,8 +147,6 @@ export class AtDataSource {
     await this.opts.tc.request('BranchReport', { xid, branchId, status: BranchStatus.PhaseOne_Failed }).catch(() => undefined);
   }
 
-
-  /** Phase two, called by the TC through the client connection. */
   /**
    * Deletes undo rows created before `before`, `batch` at a time (Seata's undo-log delete task,
    * `client.rm.undo.logSaveDays`). What lingers is mostly defense rows (log_status 1), written
@@ -164,9 +163,20 @@ export class AtDataSource {
     }
   }
 
+  /**
+   * Undo rows of committed branches, deleted in groups. Branch ids are unique, so a row whose
+   * xid and branch id are both in a group is one of the group's rows.
+   */
+  private readonly undoDeletes = new GroupCommit<BranchPhaseTwo>(async (branches) => {
+    await this.opts.pool.query(`DELETE FROM ${q(this.undoTable)} WHERE xid IN (?) AND branch_id IN (?)`, [
+      [...new Set(branches.map((b) => b.xid))],
+      branches.map((b) => b.branchId),
+    ]);
+  });
+
   async branchCommit(req: BranchPhaseTwo): Promise<BranchStatus> {
     try {
-      await this.opts.pool.query(`DELETE FROM ${q(this.undoTable)} WHERE xid = ? AND branch_id = ?`, [req.xid, req.branchId]);
+      await this.undoDeletes.add(req);
       return BranchStatus.PhaseTwo_Committed;
     } catch (err) {
       this.opts.log?.('warn', 'undo_log delete failed; the coordinator will retry', { xid: req.xid, err: String(err) });
