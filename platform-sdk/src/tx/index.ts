@@ -22,6 +22,7 @@ export {
 export { encodeFrame, FrameDecoder, FrameError, MAX_FRAME, type BranchPhaseTwo, type Frame, type RequestType, type Requests, type WireError } from './protocol.js';
 export { RpcChannel, toWireError, type RequestHandler } from './rpc-channel.js';
 export { GroupCommit } from './group-commit.js';
+export { withLocalTransaction } from './local-transaction.js';
 export {
   TX_ERROR_CODES,
   TxBadRequestError,

@@ -13,7 +13,7 @@
  * their own and are rolled back before the connection goes back to the pool.
  */
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { GlobalStatus, globalStatusName, TxLockConflictError, TxNotActiveError, TxNotFoundError, type BranchType } from '@silk/platform-sdk/tx';
+import { GlobalStatus, globalStatusName, TxLockConflictError, TxNotActiveError, TxNotFoundError, withLocalTransaction, type BranchType } from '@silk/platform-sdk/tx';
 import type { TableNames } from './schema.js';
 
 export interface GlobalSession {
@@ -101,19 +101,8 @@ export class SessionStore {
     });
   }
 
-  private async tx<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
-    const c = await this.pool.getConnection();
-    try {
-      await c.beginTransaction();
-      const out = await fn(c);
-      await c.commit();
-      return out;
-    } catch (err) {
-      await c.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
+    return withLocalTransaction(this.pool, fn);
   }
 
   /** One round trip of several statements; results come back one per statement. */

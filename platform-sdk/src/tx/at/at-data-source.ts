@@ -16,6 +16,7 @@ import type { FieldPacket, Pool, PoolConnection, ResultSetHeader } from 'mysql2/
 import { currentXid, isSilkError } from '../../core/index.js';
 import { TX_ERROR_CODES, TxRolledBackError } from '../errors.js';
 import { GroupCommit } from '../group-commit.js';
+import { withLocalTransaction } from '../local-transaction.js';
 import { BranchStatus, BranchType } from '../model.js';
 import type { BranchPhaseTwo } from '../protocol.js';
 import type { ResourceManager, TcClient } from '../tc-client.js';
@@ -84,19 +85,8 @@ export class AtDataSource {
     return this.transaction((c) => c.query<T>(sql, params));
   }
 
-  private async local<T>(fn: (conn: BranchConnection) => Promise<T>): Promise<T> {
-    const conn = await this.opts.pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      const out = await fn({ query: (sql, params) => conn.query(sql, params ?? []) as never });
-      await conn.commit();
-      return out;
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
+  private local<T>(fn: (conn: BranchConnection) => Promise<T>): Promise<T> {
+    return withLocalTransaction(this.opts.pool, (conn) => fn({ query: (sql, params) => conn.query(sql, params ?? []) as never }));
   }
 
   private async branch<T>(xid: string, fn: (conn: BranchConnection) => Promise<T>): Promise<T> {

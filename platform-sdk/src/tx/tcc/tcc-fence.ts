@@ -13,6 +13,7 @@
  */
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { TxNotActiveError } from '../errors.js';
+import { withLocalTransaction } from '../local-transaction.js';
 
 export const FenceStatus = { TRIED: 1, COMMITTED: 2, ROLLBACKED: 3, SUSPENDED: 4 } as const;
 
@@ -38,19 +39,8 @@ export class TccFence {
     private readonly table = 'tcc_fence_log',
   ) {}
 
-  private async local<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
-    const c = await this.pool.getConnection();
-    try {
-      await c.beginTransaction();
-      const out = await fn(c);
-      await c.commit();
-      return out;
-    } catch (err) {
-      await c.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+  private local<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
+    return withLocalTransaction(this.pool, fn);
   }
 
   /** Phase one: the fence row `tried` and the business try, together — or neither. */
