@@ -155,6 +155,9 @@ export function createGatewayApp(cwd = process.cwd()): GatewayApp {
         discovery: ctx.discovery,
         sentinel: ctx.sentinel,
         rateLimiter: new RedisRateLimiter(redis, (err) => log.warn({ err }, 'rate limiter: redis failed, request admitted')),
+        // Proxied requests skip Fastify's hooks (fastify-adapter.ts): the gateway opens their
+        // SERVER span in the service's scope itself.
+        observability: ctx.observability,
       });
       const namespace = boot.config.namespace ?? boot.nacos.namespace ?? '';
       repository = new NacosConfigRepository({ connection: { ...boot.nacos, namespace } });
@@ -174,7 +177,7 @@ export function createGatewayApp(cwd = process.cwd()): GatewayApp {
         if (closing) reply.raw.setHeader('connection', 'close');
         done();
       });
-      await registerGateway(app, gateway);
+      await registerGateway(app, gateway, { closing: () => closing });
     },
   });
   return {
