@@ -7,11 +7,13 @@ import {
   encodeHeartbeatResponse,
   encodeRequest,
   encodeResponse,
+  prepareRequest,
   type RpcInvocation,
 } from './codec.js';
 import { DEFAULT_PAYLOAD, STATUS, intVersion, isSupportResponseAttachment } from './constants.js';
 import { BadFrameError, DubboCodecError, PayloadTooLargeError } from './errors.js';
 import { FrameDecoder, readHeader } from './frame.js';
+import { parseJavaType, toJava } from './java-types.js';
 import { JavaThrowable } from './java-values.js';
 
 const inv: RpcInvocation = {
@@ -93,6 +95,20 @@ describe('dubbo frames', () => {
 });
 
 describe('dubbo bodies', () => {
+  it('frames a prepared request once per attempt, each with its id, arguments as declared', () => {
+    const long = parseJavaType('long');
+    const p = prepareRequest({ ...inv, args: [9007199254740992n, 1] }, [long, long]);
+    const a = p.frameFor(7n);
+    const b = p.frameFor(8n);
+    expect(b).not.toBe(a);
+    expect([readHeader(a).requestId, readHeader(b).requestId]).toEqual([7n, 8n]);
+    expect(a.subarray(0, 4).toString('hex')).toBe('dabbc200');
+    const typed = { ...inv, args: [toJava('long', 9007199254740992n), toJava('long', 1)] };
+    expect(b.subarray(16)).toEqual(encodeRequest(1n, typed).subarray(16));
+    expect(a.subarray(16)).toEqual(b.subarray(16));
+    expect(decodeRequest(a.subarray(16))).toEqual(inv);
+  });
+
   it('counts parameters in JVM descriptors', () => {
     expect(countParameters('')).toBe(0);
     expect(countParameters('Ljava/lang/String;J[I[[Ljava/util/List;Z')).toBe(5);
@@ -106,6 +122,7 @@ describe('dubbo bodies', () => {
       { kind: 'value', value: 42, attachments: { k: 'v' } },
       { kind: 'value', value: null, attachments: { k: 'v' } },
       { kind: 'exception', exception: ex, attachments: { k: 'v' } },
+      { kind: 'value', value: 'x', attachments: {} },
     ] as const;
     for (const c of cases) {
       const frame = new FrameDecoder().push(encodeResponse(1n, c, '2.0.2'))[0]!;

@@ -24,7 +24,9 @@ import { DubboCodecError } from './errors.js';
 import { writeHeader, type Frame, type FrameHeader } from './frame.js';
 import { HessianDecoder } from './hessian-decoder.js';
 import { HessianEncoder } from './hessian-encoder.js';
+import type { JavaType } from './java-types.js';
 import { JavaThrowable } from './java-values.js';
+import { writeJava } from './typed-encoder.js';
 
 export type Attachments = Record<string, unknown>;
 
@@ -40,7 +42,8 @@ export interface RpcInvocation {
 }
 
 export type RpcResult =
-  | { kind: 'value'; value: unknown; attachments: Attachments }
+  /** `type`: the declared return type the value is written as (toJava), when there is one. */
+  | { kind: 'value'; value: unknown; attachments: Attachments; type?: JavaType }
   | { kind: 'exception'; exception: JavaThrowable; attachments: Attachments }
   | { kind: 'status'; status: number; message: string };
 
@@ -71,20 +74,79 @@ function responseHeader(requestId: bigint, status: number, event = false): Frame
   };
 }
 
-export function encodeRequest(requestId: bigint, inv: RpcInvocation, twoWay = true): Buffer {
-  return frameOf(requestHeader(requestId, twoWay), (e) => {
-    e.writeString(inv.dubboVersion);
-    e.writeString(inv.path);
-    e.writeString(inv.version);
-    e.writeString(inv.method);
-    e.writeString(inv.parameterTypesDesc);
-    for (const a of inv.args) e.write(a);
-    e.writeMap(Object.entries(inv.attachments));
-  });
+function writeAttachments(e: HessianEncoder, att: Attachments): void {
+  e.writeMapStart();
+  for (const k of Object.keys(att)) {
+    e.writeString(k);
+    e.write(att[k]);
+  }
+  e.writeMapEnd();
 }
+
+/**
+ * The request body; with `argTypes`, each argument is written as its declared Java type
+ * (writeJava: what toJava then write would give), else as it is.
+ */
+function writeRequestBody(e: HessianEncoder, inv: RpcInvocation, argTypes?: readonly JavaType[]): void {
+  e.writeString(inv.dubboVersion);
+  e.writeString(inv.path);
+  e.writeString(inv.version);
+  e.writeString(inv.method);
+  e.writeString(inv.parameterTypesDesc);
+  if (argTypes) for (let i = 0; i < inv.args.length; i++) writeJava(e, argTypes[i]!, inv.args[i]);
+  else for (const a of inv.args) e.write(a);
+  writeAttachments(e, inv.attachments);
+}
+
+export function encodeRequest(requestId: bigint, inv: RpcInvocation, twoWay = true): Buffer {
+  return frameOf(requestHeader(requestId, twoWay), (e) => writeRequestBody(e, inv));
+}
+
+/**
+ * A request encoded once before a provider is chosen (its body does not depend on which), and
+ * framed per attempt with that attempt's request id: a failover retry re-sends the same body.
+ */
+export class PreparedRequest {
+  private framed = false;
+
+  constructor(
+    readonly path: string,
+    readonly method: string,
+    private readonly frame: Buffer,
+  ) {}
+
+  /** The frame with `requestId`: the buffer itself the first time, a copy after (the first may still sit in a socket's queue). */
+  frameFor(requestId: bigint, twoWay = true): Buffer {
+    const out = this.framed ? Buffer.from(this.frame) : this.frame;
+    this.framed = true;
+    writeHeader(out, requestHeader(requestId, twoWay), out.length - HEADER_LENGTH);
+    return out;
+  }
+}
+
+/** Encodes `inv` with its arguments written as `argTypes` (throws BadArgumentError as toJava does). */
+export function prepareRequest(inv: RpcInvocation, argTypes: readonly JavaType[]): PreparedRequest {
+  return new PreparedRequest(
+    inv.path,
+    inv.method,
+    frameOf(requestHeader(0n, true), (e) => writeRequestBody(e, inv, argTypes)),
+  );
+}
+
+const parameterCounts = new Map<string, number>();
 
 /** How many arguments a descriptor declares (`Ljava/lang/String;[IJ` → 3). */
 export function countParameters(desc: string): number {
+  const known = parameterCounts.get(desc);
+  if (known !== undefined) return known;
+  const n = scanParameters(desc);
+  // Descriptors come from peers: keep the cache bounded.
+  if (parameterCounts.size >= 1000) parameterCounts.clear();
+  parameterCounts.set(desc, n);
+  return n;
+}
+
+function scanParameters(desc: string): number {
   let n = 0;
   for (let i = 0; i < desc.length; i++) {
     while (desc[i] === '[') i++;
@@ -141,11 +203,19 @@ export function encodeResponse(
       e.writeInt(attach ? RESPONSE_NULL_VALUE_WITH_ATTACHMENTS : RESPONSE_NULL_VALUE);
     } else {
       e.writeInt(attach ? RESPONSE_VALUE_WITH_ATTACHMENTS : RESPONSE_VALUE);
-      e.write(result.value);
+      if (result.type) writeJava(e, result.type, result.value);
+      else e.write(result.value);
     }
-    if (attach) e.writeMap(Object.entries({ ...result.attachments, dubbo: DUBBO_VERSION }));
+    if (attach) writeAttachments(e, withDubboVersion(result.attachments));
   });
 }
+
+/** `{ ...att, dubbo: DUBBO_VERSION }`, without the copy when `att` is empty (the usual case). */
+function withDubboVersion(att: Attachments): Attachments {
+  return Object.keys(att).length > 0 ? { ...att, dubbo: DUBBO_VERSION } : DUBBO_VERSION_ONLY;
+}
+
+const DUBBO_VERSION_ONLY: Attachments = Object.freeze({ dubbo: DUBBO_VERSION });
 
 export function decodeResponse(frame: Pick<Frame, 'status' | 'body'>): RpcResult {
   const d = new HessianDecoder(frame.body);

@@ -7,7 +7,13 @@
  */
 import { connect } from 'node:net';
 import { DubboChannel, type ChannelLogger } from './channel.js';
-import { decodeResponse, encodeRequest, type RpcInvocation, type RpcResult } from './codec.js';
+import {
+  PreparedRequest,
+  decodeResponse,
+  encodeRequest,
+  type RpcInvocation,
+  type RpcResult,
+} from './codec.js';
 import { ConnectionClosedError, DubboShutdownError, DubboTimeoutError, type CallSite } from './errors.js';
 import type { Frame } from './frame.js';
 
@@ -42,7 +48,11 @@ export class ExchangeClient {
   constructor(private readonly opts: ExchangeClientOptions = {}) {}
 
   /** Sends `inv` to `address` and resolves with its result, or rejects on timeout/close. */
-  async request(address: string, inv: RpcInvocation, timeoutMs: number): Promise<RpcResult> {
+  async request(
+    address: string,
+    inv: RpcInvocation | PreparedRequest,
+    timeoutMs: number,
+  ): Promise<RpcResult> {
     if (this.closing) throw new DubboShutdownError('this Dubbo consumer');
     const site: CallSite = { service: inv.path, method: inv.method, address };
     this.inFlight++;
@@ -56,7 +66,7 @@ export class ExchangeClient {
           reject(new DubboTimeoutError(site, timeoutMs));
         }, timeoutMs);
         conn.pending.set(id, { resolve, reject, timer });
-        conn.channel.send(encodeRequest(id, inv));
+        conn.channel.send(inv instanceof PreparedRequest ? inv.frameFor(id) : encodeRequest(id, inv));
       });
     } finally {
       this.active.set(address, (this.active.get(address) ?? 1) - 1);

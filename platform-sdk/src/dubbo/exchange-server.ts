@@ -26,7 +26,7 @@ import {
 import { ATTACHMENT, HESSIAN2_SERIALIZATION_ID, STATUS, statusName } from './constants.js';
 import { writeHeader, type Frame } from './frame.js';
 import { HessianEncoder } from './hessian-encoder.js';
-import { toJava } from './java-types.js';
+import { BadArgumentError } from './errors.js';
 import { JavaThrowable } from './java-values.js';
 import {
   resolveMethods,
@@ -213,15 +213,22 @@ export class ExchangeServer {
     try {
       frame = encodeResponse(id, result, callerVersion);
     } catch (e) {
-      frame = encodeResponse(
-        id,
-        {
-          kind: 'status',
-          status: STATUS.BAD_RESPONSE,
-          message: `Failed to send response: ${(e as Error).message}`,
-        },
-        callerVersion,
-      );
+      frame =
+        e instanceof BadArgumentError && result.kind === 'value'
+          ? encodeResponse(
+              id,
+              { kind: 'exception', exception: toThrowable(e), attachments: result.attachments },
+              callerVersion,
+            )
+          : encodeResponse(
+              id,
+              {
+                kind: 'status',
+                status: STATUS.BAD_RESPONSE,
+                message: `Failed to send response: ${(e as Error).message}`,
+              },
+              callerVersion,
+            );
     }
     ch.send(frame);
   }
@@ -289,11 +296,9 @@ export class ExchangeServer {
             : call(),
         this.scope,
       );
-      return {
-        kind: 'value',
-        value: m.returnType ? toJava(m.returnType, value) : value,
-        attachments: responseAttachments,
-      };
+      // Written as the declared return type when encoded (writeJava); reply() turns a value
+      // that does not fit it into the exception toJava's throw used to become here.
+      return { kind: 'value', value, type: m.returnJavaType, attachments: responseAttachments };
     } catch (e) {
       return { kind: 'exception', exception: toThrowable(e), attachments: responseAttachments };
     }

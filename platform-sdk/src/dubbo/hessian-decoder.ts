@@ -14,6 +14,61 @@ import { BigDecimal, JAVA_CLASS, JavaThrowable, LocalDateTime } from './java-val
 interface ClassDef {
   name: string;
   fields: string[];
+  /** What its objects inherit: the class name under JAVA_CLASS. */
+  proto: object;
+  /** Whether its objects become a JavaScript value of their own (special()). */
+  special: boolean;
+}
+
+/**
+ * One prototype per Java class, holding the non-enumerable JAVA_CLASS, so a decoded POJO is
+ * made with Object.create instead of a defineProperty per object (17x slower). Class names
+ * are few; the cap only guards against a peer sending endless distinct ones.
+ */
+const classProtos = new Map<string, object>();
+function protoOf(name: string): object {
+  let p = classProtos.get(name);
+  if (!p) {
+    if (classProtos.size >= 10_000) classProtos.clear();
+    p = Object.create(Object.prototype, { [JAVA_CLASS]: { value: name, enumerable: false } }) as object;
+    classProtos.set(name, p);
+  }
+  return p;
+}
+
+const isSetType = (type: string): boolean => type.endsWith('Set');
+
+/**
+ * Short ASCII strings decoded lately, by a hash of their bytes: class and field names, enum
+ * constants, attachment keys and the request's header strings repeat in every message, and
+ * finding them here costs no allocation. A slot holds one string; a collision replaces it.
+ */
+const SHORT_STRING = 48;
+const STRING_SLOTS = 1024;
+const recentStrings: (string | undefined)[] = new Array<string | undefined>(STRING_SLOTS).fill(undefined);
+
+/** The ASCII string in `buf[pos, pos + n)`, from the cache when seen lately; undefined when not ASCII. */
+function shortAscii(buf: Buffer, pos: number, n: number): string | undefined {
+  let h = 0x811c9dc5;
+  for (let i = pos; i < pos + n; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) return undefined;
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  const slot = (h ^ (h >>> 16)) & (STRING_SLOTS - 1);
+  const hit = recentStrings[slot];
+  if (hit !== undefined && hit.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++)
+      if (hit.charCodeAt(i) !== buf[pos + i]) {
+        same = false;
+        break;
+      }
+    if (same) return hit;
+  }
+  const s = buf.toString('latin1', pos, pos + n);
+  recentStrings[slot] = s;
+  return s;
 }
 
 const LOCAL_DATE_TIME_HANDLE = 'com.alibaba.com.caucho.hessian.io.java8.LocalDateTimeHandle';
@@ -80,15 +135,18 @@ export class HessianDecoder {
       case 0x4c: // L
         return this.long64();
       case 0x44: // D
-        return this.need(8, () => this.buf.readDoubleBE(this.pos));
+        this.need(8);
+        return this.fixed(8, this.buf.readDoubleBE(this.pos));
       case 0x5b:
         return 0;
       case 0x5c:
         return 1;
       case 0x5d:
-        return this.need(1, () => this.buf.readInt8(this.pos));
+        this.need(1);
+        return this.fixed(1, this.buf.readInt8(this.pos));
       case 0x5e:
-        return this.need(2, () => this.buf.readInt16BE(this.pos));
+        this.need(2);
+        return this.fixed(2, this.buf.readInt16BE(this.pos));
       case 0x5f: // Java Hessian's "double mill": an int32 of thousandths
         return this.int32() * 0.001;
       case 0x4a: // J: ms since epoch
@@ -135,19 +193,32 @@ export class HessianDecoder {
     return this.buf[this.pos++]!;
   }
 
-  private need<T>(n: number, read: () => T): T {
+  /** Throws unless `n` more bytes are there. */
+  private need(n: number): void {
     if (this.pos + n > this.end) throw new DubboCodecError(`Hessian value truncated at offset ${this.pos}`);
-    const v = read();
+  }
+
+  /** `v`, read at the current position, after stepping over its `n` bytes. */
+  private fixed<T>(n: number, v: T): T {
     this.pos += n;
     return v;
   }
 
   private int32(): number {
-    return this.need(4, () => this.buf.readInt32BE(this.pos));
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
   }
 
   private long64(): number | bigint {
-    return this.long(this.need(8, () => this.buf.readBigInt64BE(this.pos)));
+    this.need(8);
+    const hi = this.buf.readInt32BE(this.pos);
+    const lo = this.buf.readUInt32BE(this.pos + 4);
+    this.pos += 8;
+    // Within ±2^53 a long is exact as a number: skip the BigInt.
+    if (hi > -0x200000 && hi < 0x200000) return hi * 0x100000000 + lo;
+    return this.long((BigInt(hi) << 32n) | BigInt(lo));
   }
 
   private long(v: number | bigint): number | bigint {
@@ -164,10 +235,20 @@ export class HessianDecoder {
 
   /** `units` UTF-16 code units, each written by Java as 1-3 bytes (surrogates separately). */
   private utf8(units: number): string {
-    let s = '';
+    if (units <= SHORT_STRING && this.pos + units <= this.end) {
+      const s = shortAscii(this.buf, this.pos, units);
+      if (s !== undefined) {
+        this.pos += units;
+        return s;
+      }
+    }
     let ascii = true;
     for (let i = this.pos; i < this.pos + units && i < this.end; i++) if (this.buf[i]! >= 0x80) ascii = false;
-    if (ascii) return this.need(units, () => this.buf.toString('latin1', this.pos, this.pos + units));
+    if (ascii) {
+      this.need(units);
+      return this.fixed(units, this.buf.toString('latin1', this.pos, this.pos + units));
+    }
+    let s = '';
     const codes: number[] = [];
     for (let i = 0; i < units; i++) {
       const b = this.byte();
@@ -205,7 +286,8 @@ export class HessianDecoder {
   }
 
   private bytes(n: number): Buffer {
-    return this.need(n, () => Buffer.from(this.buf.subarray(this.pos, this.pos + n)));
+    this.need(n);
+    return this.fixed(n, Buffer.from(this.buf.subarray(this.pos, this.pos + n)));
   }
 
   private binaryChunks(code: number): Buffer {
@@ -236,7 +318,11 @@ export class HessianDecoder {
     const n = this.intValue();
     const fields: string[] = [];
     for (let i = 0; i < n; i++) fields.push(this.readString(`field ${i} of ${name}`));
-    this.classes.push({ name, fields });
+    const special =
+      name === 'java.math.BigDecimal' ||
+      name === LOCAL_DATE_TIME_HANDLE ||
+      (fields.includes('detailMessage') && fields.includes('stackTrace'));
+    this.classes.push({ name, fields, proto: protoOf(name), special });
   }
 
   private list(type: string | undefined, length: number): unknown[] | Set<unknown> | Buffer {
@@ -245,7 +331,7 @@ export class HessianDecoder {
     if (length >= 0) for (let i = 0; i < length; i++) items.push(this.read());
     else while (this.peek() !== 0x5a) items.push(this.read());
     if (length < 0) this.pos++;
-    if (type !== undefined && /Set$/.test(type)) {
+    if (type !== undefined && isSetType(type)) {
       const set = new Set(items);
       this.refs[slot] = set;
       return set;
@@ -270,10 +356,10 @@ export class HessianDecoder {
     const def = this.classes[ref];
     if (!def)
       throw new DubboCodecError(`object refers to class definition ${ref}, only ${this.classes.length} seen`);
-    const obj: Record<string, unknown> = {};
-    Object.defineProperty(obj, JAVA_CLASS, { value: def.name, enumerable: false });
+    const obj = Object.create(def.proto) as Record<string, unknown>;
     const slot = this.refs.push(obj) - 1;
     for (const f of def.fields) obj[f] = this.read();
+    if (!def.special) return obj;
     const special = this.special(def, obj);
     if (special !== obj) this.refs[slot] = special;
     return special;

@@ -11,6 +11,8 @@ const JAVA8 = 'com.alibaba.com.caucho.hessian.io.java8.';
 const MAX_DEPTH = 256;
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
+const LONG_MIN = -(2n ** 63n);
+const LONG_LIMIT = 2n ** 63n;
 
 /** js-to-java's typed wrapper. */
 interface Typed {
@@ -22,10 +24,32 @@ function isTyped(v: object): v is Typed {
   return typeof (v as Partial<Typed>).$class === 'string' && '$' in v;
 }
 
+/** A class definition written in message `message`: its field names and its ref number. */
+interface ClassRef {
+  message: number;
+  keys: readonly string[];
+  ref: number;
+  /** Another definition of the same class name with other fields. */
+  next: ClassRef | undefined;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class HessianEncoder {
   private buf: Buffer;
   private pos = 0;
-  private classRefs = new Map<string, number>();
+  /**
+   * Class definitions by class name, kept across messages and valid for the one they were
+   * written in: cheaper than clearing the map for every message.
+   */
+  private classRefs = new Map<string, ClassRef>();
+  private classCount = 0;
+  private message = 0;
   private typeRefs = new Map<string, number>();
   private depth = 0;
 
@@ -36,8 +60,10 @@ export class HessianEncoder {
   /** Starts a new message: class and type references do not carry over between messages. */
   reset(): this {
     this.pos = 0;
-    this.classRefs.clear();
-    this.typeRefs.clear();
+    this.message++;
+    if (this.classRefs.size > 1024) this.classRefs.clear();
+    this.classCount = 0;
+    if (this.typeRefs.size > 0) this.typeRefs.clear();
     this.depth = 0;
     return this;
   }
@@ -74,23 +100,34 @@ export class HessianEncoder {
     else if (typeof v === 'number') this.writeNumber(v);
     else if (typeof v === 'boolean') this.put(v ? 0x54 : 0x46);
     else if (typeof v === 'bigint') this.writeLong(v);
-    else if (typeof v === 'object') this.nested(() => this.writeObjectValue(v));
-    else throw new DubboCodecError(`cannot write a ${typeof v} in Hessian`);
+    else if (typeof v === 'object') {
+      this.enter();
+      this.writeObjectValue(v);
+      this.depth--;
+    } else throw new DubboCodecError(`cannot write a ${typeof v} in Hessian`);
     return this;
   }
 
-  private nested(fn: () => void): void {
+  /**
+   * One level deeper into a value; a throw leaves the count high, which is harmless as the
+   * next message starts with reset().
+   */
+  enter(): void {
     if (++this.depth > MAX_DEPTH)
       throw new DubboCodecError(`value nests deeper than ${MAX_DEPTH} levels; is it cyclic?`);
-    try {
-      fn();
-    } finally {
-      this.depth--;
-    }
+  }
+
+  leave(): void {
+    this.depth--;
   }
 
   private writeObjectValue(v: object): void {
-    if (Buffer.isBuffer(v) || v instanceof Uint8Array) this.writeBinary(v);
+    // Plain objects first: POJOs, typed wrappers and maps written as objects are most values.
+    if (v.constructor === Object) {
+      if (JAVA_CLASS in v) this.writeInstance((v as JavaObject)[JAVA_CLASS], v);
+      else if (isTyped(v)) this.writeTyped(v);
+      else this.writeMap(Object.entries(v));
+    } else if (Buffer.isBuffer(v) || v instanceof Uint8Array) this.writeBinary(v);
     else if (v instanceof Date) this.writeDate(v);
     else if (Array.isArray(v)) this.writeList(v, undefined);
     else if (v instanceof Set) this.writeList([...v], 'java.util.HashSet');
@@ -142,7 +179,7 @@ export class HessianEncoder {
       return;
     }
     const big = BigInt(v);
-    if (big < -(2n ** 63n) || big >= 2n ** 63n) throw new DubboCodecError(`${big} does not fit a Java long`);
+    if (big < LONG_MIN || big >= LONG_LIMIT) throw new DubboCodecError(`${big} does not fit a Java long`);
     this.ensure(9);
     this.buf[this.pos++] = 0x4c;
     this.buf.writeBigInt64BE(big, this.pos);
@@ -215,18 +252,21 @@ export class HessianEncoder {
   /** Java writes each UTF-16 unit on its own (a surrogate pair is two 3-byte sequences). */
   private utf8(s: string, from: number, to: number): void {
     this.ensure((to - from) * 3);
+    const buf = this.buf;
+    let pos = this.pos;
     for (let i = from; i < to; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x80) this.buf[this.pos++] = c;
+      if (c < 0x80) buf[pos++] = c;
       else if (c < 0x800) {
-        this.buf[this.pos++] = 0xc0 | (c >> 6);
-        this.buf[this.pos++] = 0x80 | (c & 0x3f);
+        buf[pos++] = 0xc0 | (c >> 6);
+        buf[pos++] = 0x80 | (c & 0x3f);
       } else {
-        this.buf[this.pos++] = 0xe0 | (c >> 12);
-        this.buf[this.pos++] = 0x80 | ((c >> 6) & 0x3f);
-        this.buf[this.pos++] = 0x80 | (c & 0x3f);
+        buf[pos++] = 0xe0 | (c >> 12);
+        buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[pos++] = 0x80 | (c & 0x3f);
       }
     }
+    this.pos = pos;
   }
 
   private writeBinary(b: Uint8Array): void {
@@ -277,12 +317,13 @@ export class HessianEncoder {
     this.writeString(type);
   }
 
-  writeList(
-    items: readonly unknown[],
-    type: string | undefined,
-    writeItem = (x: unknown) => this.write(x),
-  ): void {
-    const n = items.length;
+  writeList(items: readonly unknown[], type: string | undefined): void {
+    this.writeListHeader(items.length, type);
+    for (const x of items) this.write(x);
+  }
+
+  /** The start of a fixed-length list of `n` items (untyped when `type` is undefined). */
+  writeListHeader(n: number, type: string | undefined): void {
     if (type === undefined) {
       if (n <= 7) this.put(0x78 + n);
       else {
@@ -297,41 +338,59 @@ export class HessianEncoder {
       this.writeType(type);
       this.writeInt(n);
     }
-    for (const x of items) writeItem(x);
   }
 
   writeMap(entries: Iterable<[unknown, unknown]>, type?: string): void {
+    this.writeMapStart(type);
+    for (const [k, v] of entries) {
+      this.write(k);
+      this.write(v);
+    }
+    this.writeMapEnd();
+  }
+
+  /** The start of a map (untyped when `type` is undefined); keys and values follow, then writeMapEnd. */
+  writeMapStart(type?: string): void {
     if (type === undefined) this.put(0x48);
     else {
       this.put(0x4d);
       this.writeType(type);
     }
-    for (const [k, v] of entries) {
-      this.write(k);
-      this.write(v);
-    }
+  }
+
+  writeMapEnd(): void {
     this.put(0x5a);
   }
 
   /** An object of `className`: its class definition once per message, then the field values. */
   writeInstance(className: string, fields: Record<string, unknown>): void {
     const keys = Object.keys(fields);
-    const classKey = `${className}\u0000${keys.join('\u0000')}`;
-    let ref = this.classRefs.get(classKey);
-    if (ref === undefined) {
-      ref = this.classRefs.size;
-      this.classRefs.set(classKey, ref);
+    this.writeObjectStart(className, keys);
+    for (const k of keys) this.write(fields[k]);
+  }
+
+  /**
+   * The start of an object of `className` with fields `keys`: the class definition the first
+   * time the message uses it, then its ref. The field values follow, in `keys` order.
+   */
+  writeObjectStart(className: string, keys: readonly string[]): void {
+    const known = this.classRefs.get(className);
+    const first = known?.message === this.message ? known : undefined;
+    let r = first;
+    while (r !== undefined && !sameKeys(r.keys, keys)) r = r.next;
+    if (r === undefined) {
+      r = { message: this.message, keys, ref: this.classCount++, next: first };
+      this.classRefs.set(className, r);
       this.put(0x43);
       this.writeString(className);
       this.writeInt(keys.length);
       for (const k of keys) this.writeString(k);
     }
-    if (ref <= 15) this.put(0x60 + ref);
+    if (r.ref <= 15) this.put(0x60 + r.ref);
     else {
       this.put(0x4f);
-      this.writeInt(ref);
+      this.writeInt(r.ref);
     }
-    for (const k of keys) this.write(fields[k]);
   }
 
   private writeLocalDateTime(t: LocalDateTime): void {

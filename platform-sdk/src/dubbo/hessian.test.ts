@@ -136,6 +136,65 @@ describe('Hessian 2 against bytes written by Java', () => {
     expect(() => new HessianDecoder(Buffer.from([0x60])).read()).toThrow(DubboCodecError);
   });
 
+  it('decodes short strings to themselves whatever the recent-strings cache holds', () => {
+    // More distinct strings than cache slots, same lengths, so slots collide and get replaced.
+    const strings = Array.from({ length: 5000 }, (_, i) => `k${String(i).padStart(5, '0')}`);
+    const mixed = ['é', 'aé', 'x'.repeat(48), 'y'.repeat(49), '', 'k00001', '世界', 'k00001'];
+    for (let round = 0; round < 2; round++) {
+      expect(decodeAll(encodeAll(strings))).toEqual(strings);
+      expect(decodeAll(encodeAll(mixed))).toEqual(mixed);
+    }
+  });
+
+  it('reads 64-bit longs as numbers exactly when within ±(2^53 - 1), else as bigint', () => {
+    const long64 = (v: bigint) => {
+      const b = Buffer.alloc(9);
+      b[0] = 0x4c;
+      b.writeBigInt64BE(v, 1);
+      return new HessianDecoder(b).read();
+    };
+    const max = 2n ** 53n - 1n;
+    for (const v of [0n, -1n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), -(2n ** 32n) - 1n, max, -max])
+      expect(long64(v)).toBe(Number(v));
+    for (const v of [max + 1n, -max - 1n, -max - 2n ** 32n, 2n ** 63n - 1n, -(2n ** 63n)])
+      expect(long64(v)).toBe(v);
+  });
+
+  it('gives decoded POJOs their Java class without a field for it, and writes them back under it', () => {
+    const user = decode('pojo') as Record<string, unknown>;
+    expect(Object.keys(user)).toEqual(['scores', 'addresses', 'favourite', 'age', 'name', 'id']);
+    expect(
+      JSON.parse(JSON.stringify(user, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))),
+    ).toEqual({
+      id: '9007199254740993',
+      name: 'Ada',
+      age: 36,
+      favourite: { name: 'GREEN' },
+      addresses: [{ city: 'Beijing', zip: '100000' }],
+      scores: {},
+    });
+    const back = decodeAll(encodeAll([user, user]));
+    expect(back.map(javaClassOf)).toEqual(['dev.silk.interop.dubbo.User', 'dev.silk.interop.dubbo.User']);
+    expect(back[1]).toEqual({ ...user });
+  });
+
+  it('writes class definitions once per message, afresh in the next, and apart per field set', () => {
+    const e = new HessianEncoder();
+    const a = javaObject('x.A', { f: 1 });
+    const first = e.reset().write(a).write(a).toBuffer();
+    expect(first.toString('hex')).toBe('4303782e4191016660916091');
+    expect(e.reset().write(a).toBuffer().toString('hex')).toBe('4303782e41910166' + '6091');
+    const two = e
+      .reset()
+      .write(a)
+      .write(javaObject('x.A', { g: 2 }))
+      .toBuffer();
+    const [x, y] = decodeAll(two);
+    expect([x, y]).toEqual([{ f: 1 }, { g: 2 }]);
+    expect(two.subarray(8, 9).toString('hex')).toBe('60');
+    expect(two.toString('hex').endsWith('6192')).toBe(true);
+  });
+
   it('refuses cyclic values instead of looping', () => {
     const a: unknown[] = [];
     a.push(a);

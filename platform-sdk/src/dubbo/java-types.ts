@@ -79,6 +79,11 @@ export type JavaClassShape = { fields: Record<string, string> } | { enumOf: read
 
 const classes = new Map<string, JavaClassShape>();
 
+/** The shape `defineJavaClass` gave `className`, if any. */
+export function javaClassShape(className: string): JavaClassShape | undefined {
+  return classes.get(className);
+}
+
 /**
  * Declares a Java class the peer knows: a POJO's field types (in the Java class's field
  * names) or an enum's constants. Values of that declared type are then sent under the class
@@ -106,6 +111,30 @@ const LISTS = new Set([
 const SETS = new Set(['java.util.Set', 'java.util.HashSet', 'java.util.LinkedHashSet', 'java.util.TreeSet']);
 const MAPS = new Set(['java.util.Map', 'java.util.HashMap', 'java.util.LinkedHashMap', 'java.util.TreeMap']);
 
+/** Which conversion toJava applies to a declared type without array dimensions. */
+export type JavaTypeKind = 'long' | 'double' | 'int' | 'decimal' | 'list' | 'set' | 'map' | 'other';
+
+export function javaTypeKind(name: string): JavaTypeKind {
+  if (LONGS.has(name)) return 'long';
+  if (DOUBLES.has(name)) return 'double';
+  if (INTS.has(name)) return 'int';
+  if (name === 'java.math.BigDecimal') return 'decimal';
+  if (LISTS.has(name)) return 'list';
+  if (SETS.has(name)) return 'set';
+  if (MAPS.has(name)) return 'map';
+  return 'other';
+}
+
+/** The Hessian type an array of `t` is written under (`[int`, `[string`, `[[long`...). */
+export function hessianArrayType(t: JavaType): string {
+  return t.dims > 1 ? `[${'['.repeat(t.dims - 1)}${t.name}` : (HESSIAN_ARRAY_TYPES[t.name] ?? `[${t.name}`);
+}
+
+/** Whether toJava sends `value` of declared class `name` as a POJO of that class. */
+export function isPojoValue(name: string, value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !name.startsWith('java.') && !(value instanceof Date);
+}
+
 /** Converts `value` to what the encoder must write for a Java peer that declared `type`. */
 export function toJava(type: string | JavaType, value: unknown): unknown {
   const t = typeof type === 'string' ? parseJavaType(type) : type;
@@ -124,9 +153,9 @@ export function toJava(type: string | JavaType, value: unknown): unknown {
   if (MAPS.has(name)) return toJavaMap(t, value);
   const shape = classes.get(name);
   if (shape && 'enumOf' in shape) return toJavaEnum(name, shape.enumOf, value);
-  if (typeof value === 'object' && !name.startsWith('java.') && !(value instanceof Date)) {
+  if (isPojoValue(name, value)) {
     const fields = shape ? shape.fields : undefined;
-    return toJavaObject(name, fields, value as Record<string, unknown>);
+    return toJavaObject(name, fields, value);
   }
   return value;
 }
@@ -136,19 +165,19 @@ function elem(t: JavaType, i: number, x: unknown): unknown {
   return a ? toJava(a, x) : x;
 }
 
-function asLong(v: unknown, name: string): bigint | number {
+export function asLong(v: unknown, name: string): bigint | number {
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
   throw new BadArgumentError(`${String(v)} is not a whole number for a Java ${name}`, { value: String(v) });
 }
 
-function asInt(v: unknown, name: string): number {
+export function asInt(v: unknown, name: string): number {
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (typeof n === 'number' && Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff) return n;
   throw new BadArgumentError(`${String(v)} does not fit a Java ${name}`, { value: String(v) });
 }
 
-function asIterable(v: unknown, name: string): Iterable<unknown> {
+export function asIterable(v: unknown, name: string): Iterable<unknown> {
   if (typeof v === 'object' && v !== null && Symbol.iterator in v) return v as Iterable<unknown>;
   throw new BadArgumentError(`a ${name} needs an array or another iterable, got ${typeof v}`);
 }
@@ -160,9 +189,7 @@ function toJavaArray(t: JavaType, value: unknown): unknown {
     return Buffer.from([...asIterable(value, 'byte[]')] as number[]);
   }
   const items = [...asIterable(value, `${t.name}[]`)].map((x) => toJava(inner, x));
-  const hessianType =
-    t.dims > 1 ? `[${'['.repeat(t.dims - 1)}${t.name}` : (HESSIAN_ARRAY_TYPES[t.name] ?? `[${t.name}`);
-  return { $class: hessianType, $: items };
+  return { $class: hessianArrayType(t), $: items };
 }
 
 function toJavaMap(t: JavaType, value: unknown): Map<unknown, unknown> {
@@ -174,12 +201,17 @@ function toJavaMap(t: JavaType, value: unknown): Map<unknown, unknown> {
 }
 
 function toJavaEnum(name: string, constants: readonly string[], value: unknown): unknown {
+  return javaEnum(name, enumConstant(name, constants, value));
+}
+
+/** The constant `value` names (a string or an object with `name`), checked against the enum's. */
+export function enumConstant(name: string, constants: readonly string[], value: unknown): string {
   const constant = typeof value === 'string' ? value : (value as { name?: unknown }).name;
   if (typeof constant !== 'string' || !constants.includes(constant))
     throw new BadArgumentError(
       `${JSON.stringify(value)} is not a constant of ${name} (${constants.join(', ')})`,
     );
-  return javaEnum(name, constant);
+  return constant;
 }
 
 function toJavaObject(

@@ -10,11 +10,10 @@ import { observeRpcClient } from '../observability/rpc-observation.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { invokeCluster, type ClusterName } from './cluster.js';
 import { guardConsumer } from './sentinel-filter.js';
-import type { Attachments, RpcResult } from './codec.js';
+import { prepareRequest, type Attachments, type RpcResult } from './codec.js';
 import { ATTACHMENT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, DUBBO_VERSION, statusName } from './constants.js';
 import { BadArgumentError, DubboRemoteException, DubboRemoteStatusError, type CallSite } from './errors.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { toJava } from './java-types.js';
 import { loadBalances, type LoadBalance, type LoadBalanceName } from './load-balance.js';
 import type { ProviderDiscovery } from './provider-discovery.js';
 import {
@@ -100,9 +99,21 @@ export class DubboReference {
     call: CallOptions,
     traceAttachments: Attachments,
   ): Promise<CallResult> {
-    const wireArgs = m.parameterTypes.map((t, i) => toJava(t, args[i]));
     const timeout = call.timeout ?? this.opts.timeout ?? DEFAULT_TIMEOUT;
     const attachments = this.attachments(timeout, call.attachments, traceAttachments);
+    // Encoded here, once: a bad argument fails before any provider is tried, and retries resend it.
+    const request = prepareRequest(
+      {
+        dubboVersion: DUBBO_VERSION,
+        path: this.def.interface,
+        version: this.def.version ?? '',
+        method,
+        parameterTypesDesc: m.desc,
+        args: args as unknown[],
+        attachments,
+      },
+      m.parameterJavaTypes,
+    );
     const providers = await this.opts.discovery.providers(this.def);
     const client = this.opts.client;
     const usable = providers.filter((p) => client.isAvailable(p.address));
@@ -112,22 +123,12 @@ export class DubboReference {
       retries: this.opts.retries ?? DEFAULT_RETRIES,
       select: { serviceKey: this.serviceKey, method, args, active: (a) => client.active.get(a) ?? 0 },
       onSwallowed: (e) => this.opts.onSwallowed?.(e),
-      attempt: async (p) => {
-        const inv = {
-          dubboVersion: DUBBO_VERSION,
-          path: this.def.interface,
-          version: this.def.version ?? '',
-          method,
-          parameterTypesDesc: m.desc,
-          args: wireArgs,
-          attachments,
-        };
-        return this.unwrap(await client.request(p.address, inv, timeout), {
+      attempt: async (p) =>
+        this.unwrap(await client.request(p.address, request, timeout), {
           service: this.def.interface,
           method,
           address: p.address,
-        });
-      },
+        }),
     });
     return r ?? { value: null, attachments: {} };
   }

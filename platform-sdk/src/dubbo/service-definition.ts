@@ -3,7 +3,7 @@
  * method's declared Java parameter and return types. Overloads are not supported: Dubbo
  * interfaces used across languages keep one method per name.
  */
-import { parameterTypesDesc } from './java-types.js';
+import { parameterTypesDesc, parseJavaType, type JavaType } from './java-types.js';
 
 export interface DubboMethodDefinition {
   /** Declared Java types, e.g. `['java.lang.String', 'long', 'java.util.List<com.foo.Item>']`. */
@@ -22,12 +22,21 @@ export interface DubboServiceDefinition {
 export interface ResolvedMethod extends DubboMethodDefinition {
   name: string;
   desc: string;
+  /** parameterTypes and returnType parsed once, for writing values as those types. */
+  parameterJavaTypes: JavaType[];
+  returnJavaType: JavaType | undefined;
 }
 
 export function resolveMethods(def: DubboServiceDefinition): Map<string, ResolvedMethod> {
   const out = new Map<string, ResolvedMethod>();
   for (const [name, m] of Object.entries(def.methods))
-    out.set(name, { ...m, name, desc: parameterTypesDesc(m.parameterTypes) });
+    out.set(name, {
+      ...m,
+      name,
+      desc: parameterTypesDesc(m.parameterTypes),
+      parameterJavaTypes: m.parameterTypes.map((t) => parseJavaType(t)),
+      returnJavaType: m.returnType ? parseJavaType(m.returnType) : undefined,
+    });
   return out;
 }
 

@@ -18,6 +18,7 @@ const def: DubboServiceDefinition = {
     fail: { parameterTypes: ['java.lang.String'] },
     slow: { parameterTypes: ['int'] },
     whoami: { parameterTypes: [] },
+    tooBig: { parameterTypes: [], returnType: 'int' },
   },
 };
 
@@ -34,6 +35,7 @@ function handlers(name = 'p') {
     fail: (m: string) => Promise.reject(javaException('java.lang.IllegalStateException', m)),
     slow: (ms: number) => new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms)),
     whoami: () => ({ name, ...currentContext() }),
+    tooBig: () => 2 ** 40,
   };
 }
 
@@ -159,6 +161,22 @@ describe('dubbo transport', () => {
     await again.start();
     cleanup.push(() => again.stop(100));
     expect(await svc.echo!('two')).toBe('two');
+  });
+
+  it('turns a result that does not fit its declared type into a Java exception for the caller', async () => {
+    const { address } = await provider();
+    const { svc } = consumer([address]);
+    await expect(svc.tooBig!()).rejects.toMatchObject({
+      code: DUBBO_ERROR_CODES.remoteException,
+      javaClass: 'java.lang.RuntimeException',
+      message: expect.stringContaining('does not fit a Java int') as unknown,
+    });
+    expect(await svc.echo!('still serving')).toBe('still serving');
+  });
+
+  it('rejects an argument that does not fit its declared type before trying any provider', async () => {
+    const { svc } = consumer(['127.0.0.1:1'], { cluster: 'failsafe', onSwallowed: () => {} });
+    await expect(svc.add!(1.5, 1)).rejects.toMatchObject({ code: DUBBO_ERROR_CODES.badArgument });
   });
 
   it('answers failsafe failures with null', async () => {
