@@ -4,10 +4,10 @@
  * UPDATE against a held global lock, the admin endpoint and metrics, and a second TC taking
  * over the sessions of one that stopped.
  */
-import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withContext } from '@silk/platform-sdk/core';
-import { GlobalStatus, TxClient, type AtDataSource } from '@silk/platform-sdk/tx';
+import { BranchStatus, GlobalStatus, TxClient, type AtDataSource } from '@silk/platform-sdk/tx';
 import { dropTables, tableNames } from './schema.js';
 import { TransactionCoordinator } from './tc.js';
 
@@ -100,6 +100,32 @@ describe('AT mode on mysql2', () => {
       expect(info.sqlUndoLogs[0]!.beforeImage.rows[0]!.fields).toContainEqual({ name: 'id', keyType: 'PRIMARY_KEY', type: 4, value: '1' });
     }, { name: 'undo-form' });
     expect(xid).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    await until(async () => (await undoCount()) === 0);
+  });
+
+  it('deletes the undo rows of branches committed together, and only theirs', async () => {
+    // Four open global transactions, one branch each; phase two commits three of them at once
+    // (the data source groups those deletes) and the fourth's undo row must stay.
+    const [ins] = await pool.query<ResultSetHeader>(`INSERT INTO \`${T}\` (name, qty) VALUES ('g1', 1), ('g2', 2), ('g3', 3), ('g4', 4)`);
+    const open: { xid: string; branchId: string }[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const { xid } = await client.tc.request('GlobalBegin', { name: 'grouped', timeoutMs: 60_000 });
+        open.push({ xid, branchId: '' });
+        await withContext({ xid }, () => ds.query(`UPDATE \`${T}\` SET qty = qty + 1 WHERE id = ?`, [ins.insertId + i]));
+        const [u] = await rows(`SELECT CAST(branch_id AS CHAR) AS branch_id FROM \`${UNDO}\` WHERE xid = ?`, [xid]);
+        open[i]!.branchId = String(u!.branch_id);
+      }
+      const statuses = await Promise.all(
+        open.slice(0, 3).map((b) => ds.branchCommit({ ...b, branchType: 'AT', resourceId: ds.resourceId })),
+      );
+      expect(statuses).toEqual([BranchStatus.PhaseTwo_Committed, BranchStatus.PhaseTwo_Committed, BranchStatus.PhaseTwo_Committed]);
+      expect((await rows(`SELECT xid FROM \`${UNDO}\` WHERE log_status = 0`)).map((r) => String(r.xid))).toEqual([open[3]!.xid]);
+    } finally {
+      // Ends all four at the TC (their locks go); the three committed above have no undo row
+      // left, so their rollback keeps their writes, and the fourth is undone.
+      for (const b of open) await client.tc.request('GlobalRollback', { xid: b.xid });
+    }
     await until(async () => (await undoCount()) === 0);
   });
 

@@ -154,14 +154,16 @@ export class AtDataSource {
   }
 
   /**
-   * Undo rows of committed branches, deleted in groups. Branch ids are unique, so a row whose
-   * xid and branch id are both in a group is one of the group's rows.
+   * Undo rows of committed branches, deleted in groups. Each row is named by its whole unique
+   * key, `(xid = ? AND branch_id = ?) OR ...`, so MySQL looks each up on that key and locks
+   * only that row: `xid IN (..) AND branch_id IN (..)` scanned the table under REPEATABLE READ
+   * and its gap locks held back every branch inserting its undo row meanwhile.
    */
   private readonly undoDeletes = new GroupCommit<BranchPhaseTwo>(async (branches) => {
-    await this.opts.pool.query(`DELETE FROM ${q(this.undoTable)} WHERE xid IN (?) AND branch_id IN (?)`, [
-      [...new Set(branches.map((b) => b.xid))],
-      branches.map((b) => b.branchId),
-    ]);
+    await this.opts.pool.query(
+      `DELETE FROM ${q(this.undoTable)} WHERE ${branches.map(() => '(xid = ? AND branch_id = ?)').join(' OR ')}`,
+      branches.flatMap((b) => [b.xid, b.branchId]),
+    );
   });
 
   async branchCommit(req: BranchPhaseTwo): Promise<BranchStatus> {
