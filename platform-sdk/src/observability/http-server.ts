@@ -41,6 +41,8 @@ interface RequestState {
 const kState = Symbol('silk.observation');
 type Observed = FastifyRequest & { [kState]: RequestState | null };
 const XID_HEADER = CONTEXT_KEYS.xid.toLowerCase();
+// Attributes are set on the span, not passed in options: the tracer would copy them over.
+const SERVER_SPAN = { kind: SpanKind.SERVER } as const;
 
 /** The Silk context of an inbound request: XID always; the trace fields only when passed through. */
 function inboundContext(request: FastifyRequest, passThroughTrace: boolean): SilkContext {
@@ -66,6 +68,8 @@ export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservat
   };
   const untraced = opts.untraced ?? ((url: string) => url.startsWith('/actuator'));
   const scope: ObservabilityScope = opts;
+  // The scope object is fixed (its tracing is read per request), so its root context is too.
+  const scopedRoot = contextWithScope(ROOT_CONTEXT, scope);
   const timer = opts.meters?.timer(
     'http_server_requests',
     'Duration of HTTP server request handling',
@@ -79,25 +83,25 @@ export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservat
     if (!tracing?.enabled || untraced(request.url)) {
       // No span of ours: a W3C parent is passed on as it came.
       const base = inboundContext(request, true);
-      runWithOtelContext(base, contextWithScope(ROOT_CONTEXT, scope), done);
+      runWithOtelContext(base, scopedRoot, done);
       return;
     }
-    const parent = contextWithScope(tracing.propagation.extract(request.headers), scope);
+    const remote = tracing.propagation.extractHeaders(request.headers);
+    const parent = remote === ROOT_CONTEXT ? scopedRoot : contextWithScope(remote, scope);
     const route = request.routeOptions.url;
     const template = route === undefined ? undefined : templateOf(route);
-    state.span = tracing.tracer.startSpan(
+    const url = request.url;
+    const query = url.indexOf('?');
+    const span = tracing.tracer.startSpan(
       template === undefined ? request.method : `${request.method} ${template}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          [ATTR_HTTP_REQUEST_METHOD]: request.method,
-          [ATTR_URL_PATH]: request.url.split('?')[0]!,
-          ...(template !== undefined ? { [ATTR_HTTP_ROUTE]: template } : {}),
-        },
-      },
+      SERVER_SPAN,
       parent,
     );
-    runWithOtelContext(inboundContext(request, false), trace.setSpan(parent, state.span), done);
+    span.setAttribute(ATTR_HTTP_REQUEST_METHOD, request.method);
+    span.setAttribute(ATTR_URL_PATH, query < 0 ? url : url.slice(0, query));
+    if (template !== undefined) span.setAttribute(ATTR_HTTP_ROUTE, template);
+    state.span = span;
+    runWithOtelContext(inboundContext(request, false), trace.setSpan(parent, span), done);
   });
 
   app.addHook('onError', (request, _reply, error, done) => {

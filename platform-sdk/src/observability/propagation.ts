@@ -91,6 +91,21 @@ export class TracePropagation {
     return ROOT_CONTEXT;
   }
 
+  /**
+   * `extract` for Node's inbound HTTP headers (names already lower case): with none of the
+   * trace headers present — most requests at an edge — no propagator runs at all. Each
+   * propagator's miss scanned every header name for a case-insensitive match, ~0.3 µs a request.
+   */
+  extractHeaders(headers: Carrier): Context {
+    if (
+      headers.traceparent === undefined &&
+      headers.b3 === undefined &&
+      headers['x-b3-traceid'] === undefined
+    )
+      return ROOT_CONTEXT;
+    return this.extract(headers);
+  }
+
   /** The remote parent in `carrier` as the Silk context's W3C fields (empty when there is none). */
   extractToSilk(carrier: Carrier): Pick<SilkContext, 'traceparent' | 'tracestate'> {
     const sc = trace.getSpanContext(this.extract(carrier));

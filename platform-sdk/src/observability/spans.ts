@@ -22,6 +22,7 @@ import {
 import { parseTraceParent } from '@opentelemetry/core';
 import { CONTEXT_KEYS, currentContext, type SilkContext } from '../core/index.js';
 import { installSilkContextManager } from './context-bridge.js';
+import { LinkedContext } from './linked-context.js';
 import { TracePropagation, type Carrier } from './propagation.js';
 import type { MeterRegistry } from './meter-registry.js';
 import type { Tracing } from './tracing.js';
@@ -65,7 +66,7 @@ export function currentMeters(): MeterRegistry | undefined {
 
 /** `ctx` with `scope` in force (the server side puts its service's scope in each request). */
 export function contextWithScope(ctx: Context, scope: ObservabilityScope): Context {
-  return ctx.setValue(SCOPE_KEY, scope);
+  return LinkedContext.with(ctx, SCOPE_KEY, scope);
 }
 
 /** Runs `fn` with `scope` in force for everything it calls. */

@@ -17,30 +17,26 @@
  * exporter here is on only when its endpoint is set: nothing is sent anywhere unasked.
  */
 import { createRequire } from 'node:module';
-import type { Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
-import type * as Zipkin from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  SimpleSpanProcessor,
+  SamplingDecision,
   TraceIdRatioBasedSampler,
   type BufferConfig,
   type SpanExporter,
-  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { installSilkContextManager } from './context-bridge.js';
 import { PROPAGATION_TYPES, TracePropagation, type PropagationType } from './propagation.js';
 import { bool, enumValue, fraction, list, mapUnder, url, type Properties } from './properties.js';
+import { SilkTracer } from './silk-tracer.js';
+import { SdkExport, SpanPipeline, type SpanExport } from './span-pipeline.js';
+import { ZipkinExport } from './zipkin-export.js';
 
-// The exporters load only when an endpoint asks for them: the OTLP one pulls in OpenTelemetry's
+// The OTLP exporter loads only when an endpoint asks for it: it pulls in OpenTelemetry's
 // metrics and logs SDKs (some 130 modules; ~5 MB of an idle service's RSS, measured) that a
-// service exporting nowhere never runs. Both packages are CommonJS-only, so `require` yields
+// service exporting nowhere never runs. The package is CommonJS-only, so `require` yields
 // the very module instances an `import` would.
 const load = createRequire(import.meta.url);
 
@@ -92,6 +88,21 @@ export function tracingOptionsFrom(props: Properties, serviceName: string): Trac
   return opts;
 }
 
+/** Whether a root span is sampled: Spring Boot's probability, on OTel's trace-id ratio. */
+function rootSampler(probability: number): (traceId: string) => boolean {
+  if (probability >= 1) return () => true;
+  if (probability <= 0) return () => false;
+  const ratio = new TraceIdRatioBasedSampler(probability);
+  return (traceId) =>
+    ratio.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+}
+
+/**
+ * The tracer is Silk's own (silk-tracer.ts) behind OpenTelemetry's API, and spans go to the
+ * exporters through Silk's batching pipeline (span-pipeline.ts): the SDK's provider, span and
+ * BatchSpanProcessor cost several times the ≤ 10 % overhead budget (see those files). SDK
+ * `SpanExporter`s (tests, OTLP) still plug in, fed ReadableSpans at export time.
+ */
 export class Tracing {
   readonly serviceName: string;
   readonly enabled: boolean;
@@ -99,7 +110,7 @@ export class Tracing {
   readonly tracer: Tracer;
   /** Where spans go, for health/info: `zipkin`, `otlp`, `custom`. */
   readonly exporters: string[] = [];
-  private readonly provider: BasicTracerProvider | undefined;
+  private readonly pipeline: SpanPipeline | undefined;
 
   constructor(opts: TracingOptions) {
     installSilkContextManager();
@@ -111,48 +122,39 @@ export class Tracing {
     });
     if (!this.enabled) {
       // Span helpers skip a disabled Tracing altogether; this tracer only keeps the type total.
-      this.provider = new BasicTracerProvider({ sampler: new AlwaysOffSampler() });
-      this.tracer = this.provider.getTracer('silk');
+      this.tracer = new SilkTracer({ sink: undefined, sampleRoot: () => false });
       return;
     }
-    const exporters: SpanExporter[] = [];
+    const resourceAttributes = { [ATTR_SERVICE_NAME]: opts.serviceName };
+    const resource = resourceFromAttributes(resourceAttributes);
+    const exports: SpanExport[] = [];
     if (opts.zipkinEndpoint) {
-      const { ZipkinExporter } = load('@opentelemetry/exporter-zipkin') as typeof Zipkin;
-      exporters.push(new ZipkinExporter({ url: opts.zipkinEndpoint, serviceName: opts.serviceName }));
+      exports.push(new ZipkinExport(opts.zipkinEndpoint, opts.serviceName, resourceAttributes));
       this.exporters.push('zipkin');
     }
     if (opts.otlpEndpoint) {
       const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
-      exporters.push(new OTLPTraceExporter({ url: opts.otlpEndpoint, headers: opts.otlpHeaders ?? {} }));
+      const otlp = new OTLPTraceExporter({ url: opts.otlpEndpoint, headers: opts.otlpHeaders ?? {} });
+      exports.push(new SdkExport(otlp, resource));
       this.exporters.push('otlp');
     }
     for (const e of opts.exporters ?? []) {
-      exporters.push(e);
+      exports.push(new SdkExport(e, resource));
       this.exporters.push('custom');
     }
-    const processors: SpanProcessor[] = exporters.map((e) =>
-      opts.exportImmediately ? new SimpleSpanProcessor(e) : new BatchSpanProcessor(e, opts.batch),
-    );
-    this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
-      sampler: new ParentBasedSampler({
-        // Ratio 1 is AlwaysOn without parsing each trace id.
-        root:
-          (opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY) >= 1
-            ? new AlwaysOnSampler()
-            : new TraceIdRatioBasedSampler(opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY),
-      }),
-      spanProcessors: processors,
+    this.pipeline = new SpanPipeline(exports, opts.exportImmediately ?? false, opts.batch);
+    this.tracer = new SilkTracer({
+      sink: this.pipeline,
+      sampleRoot: rootSampler(opts.samplingProbability ?? DEFAULT_SAMPLING_PROBABILITY),
     });
-    this.tracer = this.provider.getTracer('silk');
   }
 
   /** Exports what is buffered (before a test reads its receiver, before exit). */
   async flush(): Promise<void> {
-    await this.provider?.forceFlush();
+    await this.pipeline?.forceFlush();
   }
 
   async shutdown(): Promise<void> {
-    await this.provider?.shutdown();
+    await this.pipeline?.shutdown();
   }
 }
