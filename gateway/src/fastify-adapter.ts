@@ -23,7 +23,11 @@ export interface MountOptions {
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export async function registerGateway(app: FastifyInstance, gateway: Gateway, opts: MountOptions = {}): Promise<void> {
+export async function registerGateway(
+  app: FastifyInstance,
+  gateway: Gateway,
+  opts: MountOptions = {},
+): Promise<void> {
   const closing = opts.closing;
   await app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();

@@ -287,9 +287,12 @@ export class Gateway {
   }
 }
 
-/** Runs `fn` once the answer is fully sent (or the connection gone). */
+/**
+ * Runs `fn` once the answer is out (ended, or the connection gone). An answer ended is one
+ * handed whole to the socket: waiting for its flush would cost a listener per request.
+ */
 function whenAnswered(ex: Exchange, fn: () => void): void {
-  if (ex.res.writableFinished || ex.res.destroyed) fn();
+  if (ex.res.writableEnded || ex.res.destroyed) fn();
   else ex.res.once('close', fn);
 }
 

@@ -22,6 +22,7 @@ import {
   injectTraceContext,
   withInboundSpan,
   withSpan,
+  type MeterRegistry,
   type ObservabilityScope,
 } from '@silk/platform-sdk/observability';
 import type { Exchange } from './exchange.js';
@@ -141,8 +142,18 @@ export class GatewayObservation {
     const tags = gatewayHttpTags(ex.res.statusCode, ex.method);
     tags.routeId = route.id;
     tags.routeUri = route.definition.uri;
-    meters
-      .timer('spring_cloud_gateway_requests', 'Requests through the gateway', GATEWAY_TAGS)
-      .record(tags, seconds);
+    this.#timer(meters).record(tags, seconds);
+  }
+
+  // The registry looks a timer up by name; the gateway's one is kept per registry instead.
+  #timers = new WeakMap<MeterRegistry, ReturnType<MeterRegistry['timer']>>();
+
+  #timer(meters: MeterRegistry): ReturnType<MeterRegistry['timer']> {
+    let t = this.#timers.get(meters);
+    if (t === undefined) {
+      t = meters.timer('spring_cloud_gateway_requests', 'Requests through the gateway', GATEWAY_TAGS);
+      this.#timers.set(meters, t);
+    }
+    return t;
   }
 }

@@ -10,9 +10,12 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
+// A UUID is 8-4-4-4-12 hex digits; the version nibble (index 14) is always 4 and the variant
+// nibble (19) one of 8-b, so ids take the digits around them.
 function hex(n: 16 | 32): string {
-  const id = randomUUID().replace(/-/g, '');
-  return id.slice(0, n);
+  const id = randomUUID();
+  const a = id.slice(0, 8) + id.slice(9, 13) + id.slice(24, 28);
+  return n === 16 ? a : a + id.slice(28, 36) + randomUUID().slice(0, 8);
 }
 
 export function nextTraceparent(incoming: string | undefined): string {

@@ -124,7 +124,9 @@ class Attempt implements H1Handler {
   #clientGone(): void {
     if (this.#ended) return;
     this.request?.abort();
-    this.#settle(Object.assign(new Error('the client closed the connection mid-answer'), { code: 'UND_ERR_ABORTED' }));
+    this.#settle(
+      Object.assign(new Error('the client closed the connection mid-answer'), { code: 'UND_ERR_ABORTED' }),
+    );
   }
 
   #settle(err: unknown): void {
@@ -142,7 +144,13 @@ export async function forwardH1(
   opts: ForwardOptions,
 ): Promise<void> {
   const { pool, host } = pools.h1(origin, opts.connectTimeoutMs);
-  const head = requestHead(ex, host);
+  let head: string;
+  try {
+    head = requestHead(ex, host);
+  } catch (err) {
+    // As undici refuses such a request: the exchange failed before it reached the upstream.
+    throw toGatewayError(err, ex, origin, opts);
+  }
   const policy = ex.retry;
   const timeoutMs = opts.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
@@ -153,7 +161,8 @@ export async function forwardH1(
     } catch (err) {
       const mapped = toGatewayError(err, ex, origin, opts);
       const canRetry = policy?.onErrors === true && attempt < policy.retries && !ex.res.headersSent;
-      if (!canRetry || !(mapped instanceof UpstreamConnectError || mapped instanceof UpstreamTimeoutError)) throw mapped;
+      if (!canRetry || !(mapped instanceof UpstreamConnectError || mapped instanceof UpstreamTimeoutError))
+        throw mapped;
       a.retry = true;
     }
     if (ex.failStatuses?.has(ex.upstreamStatus) && !a.retry) throw new StatusFailure(ex.upstreamStatus);

@@ -90,15 +90,17 @@ class H1Connection {
 
   #onTimeout(): void {
     const p = this.current;
-    if (!this.connected && p !== undefined)
-      this.#fail(coded('connect timeout', 'UND_ERR_CONNECT_TIMEOUT'));
+    if (!this.connected && p !== undefined) this.#fail(coded('connect timeout', 'UND_ERR_CONNECT_TIMEOUT'));
     else if (p !== undefined)
-      this.#fail(coded('response timeout', this.#headDone ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT'));
+      this.#fail(
+        coded('response timeout', this.#headDone ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT'),
+      );
     else this.socket.destroy();
   }
 
   #onEnd(): void {
-    if (this.current !== undefined && this.#headDone && this.#framing === UNTIL_CLOSE) return this.#complete();
+    if (this.current !== undefined && this.#headDone && this.#framing === UNTIL_CLOSE)
+      return this.#complete();
     this.socket.destroy();
   }
 
@@ -136,7 +138,8 @@ class H1Connection {
     for (;;) {
       const end = buf.indexOf(CRLFCRLF, start);
       if (end < 0) {
-        if (buf.length - start > MAX_HEAD) this.#fail(coded('answer head too large', 'UND_ERR_HEADERS_OVERFLOW'));
+        if (buf.length - start > MAX_HEAD)
+          this.#fail(coded('answer head too large', 'UND_ERR_HEADERS_OVERFLOW'));
         else this.#buf = start === 0 ? buf : buf.subarray(start);
         return false;
       }
@@ -165,7 +168,8 @@ class H1Connection {
         headers.push(name, value);
         const n = name.length;
         if (n === 14 && name.toLowerCase() === 'content-length') length = Number(value);
-        else if (n === 17 && name.toLowerCase() === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+        else if (n === 17 && name.toLowerCase() === 'transfer-encoding')
+          chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
         else if (n === 10 && name.toLowerCase() === 'connection') {
           const v = value.toLowerCase();
           if (v.includes('close')) this.#keepAlive = false;
@@ -385,7 +389,8 @@ export class H1Pool {
   close(): void {
     this.#closed = true;
     for (const c of this.#idle.splice(0)) c.socket.destroy();
-    for (const r of this.#queue.splice(0)) r.handler.onError(coded('the upstream pool is closed', 'UND_ERR_CLOSED'));
+    for (const r of this.#queue.splice(0))
+      r.handler.onError(coded('the upstream pool is closed', 'UND_ERR_CLOSED'));
   }
 }
 
