@@ -1,9 +1,10 @@
 /**
- * Where ended spans go: a queue drained in batches to each export (Zipkin, OTLP, custom SDK
- * exporters), the way the SDK's BatchSpanProcessor does it and with its defaults — but a full
- * batch is sent from a setImmediate, not from inside the `span.end()` that filled it, so the
- * encoding and the POST never run inside a request's handling; and exports are ours, encoding
- * straight to the wire format (see zipkin-export.ts) instead of through the SDK's ReadableSpan.
+ * Where ended spans go: batches to each export (Zipkin, OTLP, custom SDK exporters), the way
+ * the SDK's BatchSpanProcessor does it and with its defaults — but a full batch is sent from a
+ * setImmediate, not from inside the `span.end()` that filled it, so the POST never runs inside
+ * a request's handling (spans ending in that same turn of the event loop join the batch, which
+ * is bounded by the queue size instead); and exports are ours, encoding straight to the wire
+ * format (see zipkin-export.ts) instead of through the SDK's ReadableSpan.
  *
  * Exports run outside any request's context and with tracing suppressed, so an instrumented
  * HTTP client under them neither traces the export nor keeps a request's context alive.
