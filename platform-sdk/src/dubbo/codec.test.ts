@@ -37,6 +37,13 @@ describe('dubbo frames', () => {
     expect(r.subarray(0, 4).toString('hex')).toBe('dabb0214'); // response, hessian2, status 20
   });
 
+  it('carries request ids across the whole int64 range', () => {
+    const ids = [0n, 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, -1n, -(2n ** 63n), 2n ** 63n - 1n];
+    const frames = new FrameDecoder().push(Buffer.concat(ids.map((id) => encodeHeartbeat(id))));
+    expect(frames.map((f) => f.requestId)).toEqual(ids);
+    expect(ids.map((id) => readHeader(encodeHeartbeatResponse(id)).requestId)).toEqual(ids);
+  });
+
   it('writes heartbeats as events with a Hessian null body', () => {
     expect(encodeHeartbeat(5n).toString('hex')).toBe('dabbe2000000000000000005000000014e');
     expect(encodeHeartbeatResponse(5n).toString('hex')).toBe('dabb2214000000000000000500000001' + '4e');

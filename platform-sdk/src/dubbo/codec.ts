@@ -50,11 +50,15 @@ export type RpcResult =
 // One encoder reused by every call: encoding is synchronous, so calls never interleave.
 const encoder = new HessianEncoder(4096);
 
-function frameOf(h: FrameHeader, write: (e: HessianEncoder) => void): Buffer {
-  encoder.reset();
-  write(encoder);
+/** The shared encoder, reset for a new body. */
+function body(): HessianEncoder {
+  return encoder.reset();
+}
+
+/** The frame of the body just written: `h`'s header (none yet when undefined), then the body. */
+function frame(h: FrameHeader | undefined): Buffer {
   const out = Buffer.allocUnsafe(HEADER_LENGTH + encoder.length);
-  writeHeader(out, h, encoder.length);
+  if (h) writeHeader(out, h, encoder.length);
   encoder.copyTo(out, HEADER_LENGTH);
   return out;
 }
@@ -99,7 +103,8 @@ function writeRequestBody(e: HessianEncoder, inv: RpcInvocation, argTypes?: read
 }
 
 export function encodeRequest(requestId: bigint, inv: RpcInvocation, twoWay = true): Buffer {
-  return frameOf(requestHeader(requestId, twoWay), (e) => writeRequestBody(e, inv));
+  writeRequestBody(body(), inv);
+  return frame(requestHeader(requestId, twoWay));
 }
 
 /**
@@ -126,11 +131,8 @@ export class PreparedRequest {
 
 /** Encodes `inv` with its arguments written as `argTypes` (throws BadArgumentError as toJava does). */
 export function prepareRequest(inv: RpcInvocation, argTypes: readonly JavaType[]): PreparedRequest {
-  return new PreparedRequest(
-    inv.path,
-    inv.method,
-    frameOf(requestHeader(0n, true), (e) => writeRequestBody(e, inv, argTypes)),
-  );
+  writeRequestBody(body(), inv, argTypes);
+  return new PreparedRequest(inv.path, inv.method, frame(undefined));
 }
 
 const parameterCounts = new Map<string, number>();
@@ -192,22 +194,24 @@ export function encodeResponse(
   result: RpcResult,
   callerVersion: string | undefined,
 ): Buffer {
-  if (result.kind === 'status')
-    return frameOf(responseHeader(requestId, result.status), (e) => e.writeString(result.message));
+  if (result.kind === 'status') {
+    body().writeString(result.message);
+    return frame(responseHeader(requestId, result.status));
+  }
   const attach = isSupportResponseAttachment(callerVersion);
-  return frameOf(responseHeader(requestId, STATUS.OK), (e) => {
-    if (result.kind === 'exception') {
-      e.writeInt(attach ? RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS : RESPONSE_WITH_EXCEPTION);
-      e.write(result.exception);
-    } else if (result.value === null || result.value === undefined) {
-      e.writeInt(attach ? RESPONSE_NULL_VALUE_WITH_ATTACHMENTS : RESPONSE_NULL_VALUE);
-    } else {
-      e.writeInt(attach ? RESPONSE_VALUE_WITH_ATTACHMENTS : RESPONSE_VALUE);
-      if (result.type) writeJava(e, result.type, result.value);
-      else e.write(result.value);
-    }
-    if (attach) writeAttachments(e, withDubboVersion(result.attachments));
-  });
+  const e = body();
+  if (result.kind === 'exception') {
+    e.writeInt(attach ? RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS : RESPONSE_WITH_EXCEPTION);
+    e.write(result.exception);
+  } else if (result.value === null || result.value === undefined) {
+    e.writeInt(attach ? RESPONSE_NULL_VALUE_WITH_ATTACHMENTS : RESPONSE_NULL_VALUE);
+  } else {
+    e.writeInt(attach ? RESPONSE_VALUE_WITH_ATTACHMENTS : RESPONSE_VALUE);
+    if (result.type) writeJava(e, result.type, result.value);
+    else e.write(result.value);
+  }
+  if (attach) writeAttachments(e, withDubboVersion(result.attachments));
+  return frame(responseHeader(requestId, STATUS.OK));
 }
 
 /** `{ ...att, dubbo: DUBBO_VERSION }`, without the copy when `att` is empty (the usual case). */
@@ -254,9 +258,11 @@ function asThrowable(v: unknown): JavaThrowable {
 
 /** Heartbeat request (event, two-way, body Hessian null) and its answer. */
 export function encodeHeartbeat(requestId: bigint): Buffer {
-  return frameOf(requestHeader(requestId, true, true), (e) => e.write(null));
+  body().write(null);
+  return frame(requestHeader(requestId, true, true));
 }
 
 export function encodeHeartbeatResponse(requestId: bigint): Buffer {
-  return frameOf(responseHeader(requestId, STATUS.OK, true), (e) => e.write(null));
+  body().write(null);
+  return frame(responseHeader(requestId, STATUS.OK, true));
 }

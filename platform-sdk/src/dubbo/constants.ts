@@ -82,6 +82,15 @@ export function intVersion(version: string): number {
 /** Version.isSupportResponseAttachment: whether a caller of this version reads response attachments. */
 export function isSupportResponseAttachment(version: string | undefined): boolean {
   if (!version) return false;
-  const v = intVersion(version);
-  return v >= LOWEST_VERSION_FOR_RESPONSE_ATTACHMENT && v <= HIGHEST_PROTOCOL_VERSION;
+  // Asked for every response; callers send a handful of distinct versions.
+  let yes = responseAttachmentSupport.get(version);
+  if (yes === undefined) {
+    const v = intVersion(version);
+    yes = v >= LOWEST_VERSION_FOR_RESPONSE_ATTACHMENT && v <= HIGHEST_PROTOCOL_VERSION;
+    if (responseAttachmentSupport.size >= 100) responseAttachmentSupport.clear();
+    responseAttachmentSupport.set(version, yes);
+  }
+  return yes;
 }
+
+const responseAttachmentSupport = new Map<string, boolean>();

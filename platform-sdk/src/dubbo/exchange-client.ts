@@ -14,7 +14,7 @@ import {
   type RpcInvocation,
   type RpcResult,
 } from './codec.js';
-import { ConnectionClosedError, DubboShutdownError, DubboTimeoutError, type CallSite } from './errors.js';
+import { ConnectionClosedError, DubboShutdownError, DubboTimeoutError } from './errors.js';
 import type { Frame } from './frame.js';
 
 export interface ExchangeClientOptions {
@@ -28,6 +28,7 @@ interface Pending {
   resolve(r: RpcResult): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
+  address: string;
 }
 
 class ClientConnection {
@@ -48,30 +49,50 @@ export class ExchangeClient {
   constructor(private readonly opts: ExchangeClientOptions = {}) {}
 
   /** Sends `inv` to `address` and resolves with its result, or rejects on timeout/close. */
-  async request(
+  request(address: string, inv: RpcInvocation | PreparedRequest, timeoutMs: number): Promise<RpcResult> {
+    if (this.closing) return Promise.reject(new DubboShutdownError('this Dubbo consumer'));
+    this.inFlight++;
+    this.active.set(address, (this.active.get(address) ?? 0) + 1);
+    const conn = this.ready.get(address);
+    if (conn) return this.send(conn, address, inv, timeoutMs);
+    return this.connection(address).then(
+      (c) => this.send(c, address, inv, timeoutMs),
+      (e: unknown) => {
+        this.settled(address);
+        throw e;
+      },
+    );
+  }
+
+  /** A call to `address` is over (answered, failed or timed out). */
+  private settled(address: string): void {
+    this.active.set(address, (this.active.get(address) ?? 1) - 1);
+    if (--this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private send(
+    conn: ClientConnection,
     address: string,
     inv: RpcInvocation | PreparedRequest,
     timeoutMs: number,
   ): Promise<RpcResult> {
-    if (this.closing) throw new DubboShutdownError('this Dubbo consumer');
-    const site: CallSite = { service: inv.path, method: inv.method, address };
-    this.inFlight++;
-    this.active.set(address, (this.active.get(address) ?? 0) + 1);
+    const id = this.nextId++;
+    let frame: Buffer;
     try {
-      const conn = this.ready.get(address) ?? (await this.connection(address));
-      const id = this.nextId++;
-      return await new Promise<RpcResult>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          conn.pending.delete(id);
-          reject(new DubboTimeoutError(site, timeoutMs));
-        }, timeoutMs);
-        conn.pending.set(id, { resolve, reject, timer });
-        conn.channel.send(inv instanceof PreparedRequest ? inv.frameFor(id) : encodeRequest(id, inv));
-      });
-    } finally {
-      this.active.set(address, (this.active.get(address) ?? 1) - 1);
-      if (--this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      frame = inv instanceof PreparedRequest ? inv.frameFor(id) : encodeRequest(id, inv);
+    } catch (e) {
+      this.settled(address);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    return new Promise<RpcResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!conn.pending.delete(id)) return;
+        this.settled(address);
+        reject(new DubboTimeoutError({ service: inv.path, method: inv.method, address }, timeoutMs));
+      }, timeoutMs);
+      conn.pending.set(id, { resolve, reject, timer, address });
+      conn.channel.send(frame);
+    });
   }
 
   /** Whether the connection to `address` is up and its provider has not announced shutdown. */
@@ -146,6 +167,7 @@ export class ExchangeClient {
     if (!p) return; // answered after its timeout
     conn.pending.delete(f.requestId);
     clearTimeout(p.timer);
+    this.settled(p.address);
     try {
       p.resolve(decodeResponse(f));
     } catch (e) {
@@ -159,6 +181,7 @@ export class ExchangeClient {
     for (const [id, p] of conn.pending) {
       clearTimeout(p.timer);
       conn.pending.delete(id);
+      this.settled(p.address);
       p.reject(new ConnectionClosedError(address, reason, error));
     }
   }

@@ -39,6 +39,21 @@ export interface Frame extends FrameHeader {
   body: Buffer;
 }
 
+// Request ids pass through here as bigint; a DataView is the cheap way to write and read them.
+const idScratch = new DataView(new ArrayBuffer(8));
+
+function writeRequestId(target: Buffer, id: bigint, offset: number): void {
+  idScratch.setBigInt64(0, id);
+  for (let i = 0; i < 8; i++) target[offset + i] = idScratch.getUint8(i);
+}
+
+function readRequestId(buf: Buffer, offset: number): bigint {
+  const hi = buf.readUInt32BE(offset);
+  // Ids below 2^53 (every id a peer counts up to) convert exactly from a number.
+  if (hi < 0x200000) return BigInt(hi * 0x100000000 + buf.readUInt32BE(offset + 4));
+  return buf.readBigInt64BE(offset);
+}
+
 export function writeHeader(target: Buffer, h: FrameHeader, bodyLength: number, offset = 0): void {
   target[offset] = MAGIC_HIGH;
   target[offset + 1] = MAGIC_LOW;
@@ -48,7 +63,7 @@ export function writeHeader(target: Buffer, h: FrameHeader, bodyLength: number, 
     (h.isRequest && h.twoWay ? FLAG_TWOWAY : 0) |
     (h.event ? FLAG_EVENT : 0);
   target[offset + 3] = h.isRequest ? 0 : h.status;
-  target.writeBigInt64BE(h.requestId, offset + 4);
+  writeRequestId(target, h.requestId, offset + 4);
   target.writeInt32BE(bodyLength, offset + 12);
 }
 
@@ -68,7 +83,7 @@ export function readHeader(buf: Buffer, offset = 0): FrameHeader & { bodyLength:
     event: (flags & FLAG_EVENT) !== 0,
     serializationId: flags & SERIALIZATION_MASK,
     status: buf[offset + 3]!,
-    requestId: buf.readBigInt64BE(offset + 4),
+    requestId: readRequestId(buf, offset + 4),
     bodyLength: buf.readInt32BE(offset + 12),
   };
 }
@@ -114,19 +129,28 @@ export class FrameDecoder {
           head: buf.subarray(offset, offset + 16).toString('hex'),
         });
       if (buf.length - offset < HEADER_LENGTH) break;
-      const header = readHeader(buf, offset);
-      if (header.bodyLength < 0) throw new BadFrameError(`negative body length ${header.bodyLength}`);
-      if (header.bodyLength > this.payloadLimit)
-        throw new PayloadTooLargeError(header.bodyLength, this.payloadLimit);
-      if (header.serializationId !== HESSIAN2_SERIALIZATION_ID && !header.event)
-        throw new BadFrameError(`serialization id ${header.serializationId} is not hessian2 (2)`);
-      const end = offset + HEADER_LENGTH + header.bodyLength;
+      const flags = buf[offset + 2]!;
+      const bodyLength = buf.readInt32BE(offset + 12);
+      if (bodyLength < 0) throw new BadFrameError(`negative body length ${bodyLength}`);
+      if (bodyLength > this.payloadLimit) throw new PayloadTooLargeError(bodyLength, this.payloadLimit);
+      const serializationId = flags & SERIALIZATION_MASK;
+      const event = (flags & FLAG_EVENT) !== 0;
+      if (serializationId !== HESSIAN2_SERIALIZATION_ID && !event)
+        throw new BadFrameError(`serialization id ${serializationId} is not hessian2 (2)`);
+      const end = offset + HEADER_LENGTH + bodyLength;
       if (buf.length < end) {
         this.needed = end - offset;
         break;
       }
-      const { bodyLength: _len, ...h } = header;
-      frames.push({ ...h, body: buf.subarray(offset + HEADER_LENGTH, end) });
+      frames.push({
+        isRequest: (flags & FLAG_REQUEST) !== 0,
+        twoWay: (flags & FLAG_TWOWAY) !== 0,
+        event,
+        serializationId,
+        status: buf[offset + 3]!,
+        requestId: readRequestId(buf, offset + 4),
+        body: buf.subarray(offset + HEADER_LENGTH, end),
+      });
       offset = end;
     }
     if (offset === buf.length) {

@@ -14,7 +14,12 @@ import { prepareRequest, type Attachments, type RpcResult } from './codec.js';
 import { ATTACHMENT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, DUBBO_VERSION, statusName } from './constants.js';
 import { BadArgumentError, DubboRemoteException, DubboRemoteStatusError, type CallSite } from './errors.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { loadBalances, type LoadBalance, type LoadBalanceName } from './load-balance.js';
+import {
+  loadBalances,
+  type LoadBalance,
+  type LoadBalanceName,
+  type ProviderAddress,
+} from './load-balance.js';
 import type { ProviderDiscovery } from './provider-discovery.js';
 import {
   resolveMethods,
@@ -49,6 +54,13 @@ export interface CallResult {
 }
 
 export type ServiceProxy = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** The providers not known to be going away, or all when none is left (the list itself when all are). */
+function usableOf(providers: ProviderAddress[], client: ExchangeClient): ProviderAddress[] {
+  if (providers.every((p) => client.isAvailable(p.address))) return providers;
+  const usable = providers.filter((p) => client.isAvailable(p.address));
+  return usable.length > 0 ? usable : providers;
+}
 
 export class DubboReference {
   readonly serviceKey: string;
@@ -116,9 +128,8 @@ export class DubboReference {
     );
     const providers = await this.opts.discovery.providers(this.def);
     const client = this.opts.client;
-    const usable = providers.filter((p) => client.isAvailable(p.address));
     const r = await invokeCluster(this.opts.cluster ?? 'failover', {
-      providers: usable.length > 0 ? usable : providers,
+      providers: usableOf(providers, client),
       loadBalance: this.lb,
       retries: this.opts.retries ?? DEFAULT_RETRIES,
       select: { serviceKey: this.serviceKey, method, args, active: (a) => client.active.get(a) ?? 0 },
