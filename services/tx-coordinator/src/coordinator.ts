@@ -50,7 +50,7 @@ const PHASE_TWO_DONE = new Set<number>([BranchStatus.PhaseTwo_Committed, BranchS
 export class Coordinator {
   private readonly driving = new Map<string, Promise<number>>();
   /** Sessions whose phase two is done, ended together when they finish at the same time. */
-  private readonly finishing = new GroupCommit<{ xid: string; status: number }>((sessions) => this.store.finish(sessions));
+  private readonly finishing = new GroupCommit<{ xid: string; status: number }>((sessions) => this.store.finish(sessions), 100);
   private readonly now: () => number;
   private lastPurge = 0;
 

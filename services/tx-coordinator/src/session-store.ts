@@ -192,8 +192,12 @@ export class SessionStore {
     try {
       results = await this.batch((run) => run(sql, params));
     } catch (err) {
-      if ((err as { code?: string }).code !== DUPLICATE) throw err;
-      return this.registerBranchSlowly(b, locks, now);
+      const code = (err as { code?: string }).code;
+      if (code === DUPLICATE) return this.registerBranchSlowly(b, locks, now);
+      // Nothing was written; the RM retries a conflict after a pause, as it does for a held key.
+      if (code !== undefined && DEADLOCK.has(code))
+        throw new TxLockConflictError(b.xid, locks.map((l) => l.rowKey).join(','), 'a concurrent transaction');
+      throw err;
     }
     if ((results[2] as ResultSetHeader).affectedRows === 1) return;
     const g = (results[1] as RowDataPacket[])[0];
@@ -344,19 +348,20 @@ export class SessionStore {
    */
   async finish(sessions: readonly { xid: string; status: number }[]): Promise<void> {
     if (sessions.length === 0) return;
-    const xids = sessions.map((x) => x.xid);
-    const byStatus = new Map<number, string[]>();
-    for (const x of sessions) byStatus.set(x.status, [...(byStatus.get(x.status) ?? []), x.xid]);
+    // One statement per session and table, each an index lookup by xid: `xid IN (...)` let
+    // MySQL scan whole tables, locking rows of other transactions (gap and supremum locks
+    // included) until it deadlocked with concurrent branch registrations.
+    const one = [
+      `DELETE FROM \`${this.t.lock}\` WHERE xid = ?`,
+      `DELETE FROM \`${this.t.branch}\` WHERE xid = ?`,
+      `UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid = ?`,
+    ];
+    // In primary-key order, the order renewLeases locks global rows in.
+    const ordered = [...sessions].sort((a, b) => (a.xid < b.xid ? -1 : a.xid > b.xid ? 1 : 0));
     await this.batch((run) =>
       run(
-        [
-          'START TRANSACTION',
-          `DELETE FROM \`${this.t.lock}\` WHERE xid IN (?)`,
-          `DELETE FROM \`${this.t.branch}\` WHERE xid IN (?)`,
-          ...[...byStatus.keys()].map(() => `UPDATE \`${this.t.global}\` SET status = ?, gmt_modified = NOW() WHERE xid IN (?)`),
-          'COMMIT',
-        ],
-        [xids, xids, ...[...byStatus].flatMap(([status, ids]) => [status, ids])],
+        ['START TRANSACTION', ...ordered.flatMap(() => one), 'COMMIT'],
+        ordered.flatMap((x) => [x.xid, x.xid, x.status, x.xid]),
       ),
     );
   }
@@ -372,12 +377,20 @@ export class SessionStore {
   /**
    * Only unfinished sessions need a lease: a finished one, kept for status queries, is never
    * taken over, and rewriting every retained row each round was most of an idle TC's writes.
+   * The rows are found by a plain read and updated by primary key: an UPDATE that searched by
+   * (status, lease) locked that index before the rows, the opposite order to a commit moving
+   * a session's status, and the two deadlocked under load.
    */
   async renewLeases(owner: string, leaseUntil: number): Promise<void> {
-    await this.pool.query(`UPDATE \`${this.t.global}\` SET lease_until = ? WHERE owner = ? AND status IN (?)`, [
-      leaseUntil,
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT xid FROM \`${this.t.global}\` WHERE owner = ? AND status IN (?)`, [
       owner,
       [GlobalStatus.Begin, ...PHASE_TWO_STATUSES],
+    ]);
+    if (rows.length === 0) return;
+    await this.pool.query(`UPDATE \`${this.t.global}\` SET lease_until = ? WHERE xid IN (?) AND owner = ?`, [
+      leaseUntil,
+      rows.map((r) => String(r.xid)),
+      owner,
     ]);
   }
 
