@@ -66,6 +66,15 @@ export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservat
     if (t === undefined) templates.set(route, (t = uriTag(route, 200)));
     return t;
   };
+  // Span names (`GET /orders/{id}`) too, per method and route: one string fewer per request.
+  const spanNames = new Map<string, Map<string, string>>();
+  const spanNameOf = (method: string, template: string): string => {
+    let byMethod = spanNames.get(template);
+    if (byMethod === undefined) spanNames.set(template, (byMethod = new Map<string, string>()));
+    let name = byMethod.get(method);
+    if (name === undefined) byMethod.set(method, (name = `${method} ${template}`));
+    return name;
+  };
   const untraced = opts.untraced ?? ((url: string) => url.startsWith('/actuator'));
   const scope: ObservabilityScope = opts;
   // The scope object is fixed (its tracing is read per request), so its root context is too.
@@ -93,7 +102,7 @@ export function observeHttpServer(app: FastifyInstance, opts: HttpServerObservat
     const url = request.url;
     const query = url.indexOf('?');
     const span = tracing.tracer.startSpan(
-      template === undefined ? request.method : `${request.method} ${template}`,
+      template === undefined ? request.method : spanNameOf(request.method, template),
       SERVER_SPAN,
       parent,
     );

@@ -5,6 +5,8 @@
  * object per span plus JSON.stringify; writing ASCII characters into a reused Buffer as they
  * come costs about a third of that and allocates nothing per span.
  */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
 export class JsonBytes {
   private buf: Buffer;
   pos = 0;
@@ -69,15 +71,24 @@ export class JsonBytes {
 
   /** A non-negative integer below 2^53 (microsecond timestamps, durations). */
   int(v: number): void {
-    if (v < 10) return this.byte(0x30 + v);
-    this.room(16);
+    if (v < 1e8) return this.small(v, false);
+    // Two halves under 2^31, so the digit loop runs on small integers.
+    const high = Math.floor(v / 1e8);
+    this.int(high);
+    this.small(v - high * 1e8, true);
+  }
+
+  /** `v` < 1e8; `pad` writes all 8 digits (the low half of a larger number). */
+  private small(v: number, pad: boolean): void {
+    let digits = 8;
+    if (!pad) for (digits = 1; digits < 8 && v >= POW10[digits]!; digits++);
+    this.room(digits);
     const b = this.buf;
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
     let p = this.pos + digits;
     this.pos = p;
-    for (let t = v; digits > 0; digits--) {
-      const q = Math.floor(t / 10);
+    let t = v | 0;
+    for (let i = 0; i < digits; i++) {
+      const q = (t / 10) | 0;
       b[--p] = 0x30 + (t - q * 10);
       t = q;
     }

@@ -36,6 +36,8 @@ export interface SpanEvent {
 }
 
 const timeOrigin = performance.timeOrigin;
+// Shared by every span until one sets a status (setStatus replaces it, never mutates it).
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
 /** A TimeInput (epoch ms, HrTime or Date) as performance.now() milliseconds. */
 export function toPerfMs(t: TimeInput): number {
@@ -80,7 +82,7 @@ export class SilkSpan implements Span {
   attributes: Attributes | undefined;
   events: SpanEvent[] | undefined;
   links: Link[] | undefined;
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  status: SpanStatus = UNSET;
   private sc: SpanContext | undefined;
   private readonly sink: SpanSink;
 

@@ -93,7 +93,7 @@ describe('Zipkin v2 JSON written by hand', () => {
   it('JsonBytes writes strings and integers as JSON.stringify does', () => {
     const out = new JsonBytes(4);
     const strings = ['', 'plain', 'q"uote', 'back\\slash', 'ctl\u0001\t', 'é', '🎉', '\ud800 lone'];
-    const ints = [0, 7, 10, 99, 1000, 1795757044658149, 2 ** 53 - 1];
+    const ints = [0, 7, 10, 99, 1000, 12345678, 1e8, 100000005, 1795757044658149, 2 ** 53 - 1];
     out.byte(0x5b);
     strings.forEach((s) => (out.str(s), out.byte(0x2c)));
     ints.forEach((n, i) => (out.int(n), i < ints.length - 1 && out.byte(0x2c)));
