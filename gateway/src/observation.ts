@@ -89,8 +89,20 @@ export class GatewayObservation {
   /** `scope`: the gateway service's tracing and meters; default the one in force per request. */
   constructor(private readonly scope?: ObservabilityScope) {}
 
+  /** Tracing is on for the gateway's scope (or the one in force). */
+  #tracing(): boolean {
+    return (this.scope ?? currentScope())?.tracing?.enabled === true;
+  }
+
   /** Runs the exchange inside a SERVER span, ended when `run` settles. */
   run(ex: Exchange, run: () => Promise<void>): Promise<void> {
+    // Untraced (the common production default), the span machinery would only wrap `run` in
+    // closures and a context switch per request; the trace id of a context the caller opened
+    // (a Fastify mount's) still goes on the access log.
+    if (!this.#tracing()) {
+      ex.traceId = currentTraceIds()?.traceId ?? '';
+      return run();
+    }
     return withInboundSpan(
       ex.method,
       ex.req.headers,
@@ -114,6 +126,7 @@ export class GatewayObservation {
 
   /** The proxied call in a CLIENT span whose context the upstream request carries. */
   forward(ex: Exchange, route: Route, call: () => Promise<void>): Promise<void> {
+    if (!this.#tracing()) return call();
     return withSpan(
       `${ex.method} ${route.id}`,
       {

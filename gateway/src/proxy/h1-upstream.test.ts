@@ -166,6 +166,24 @@ describe('H1Pool', () => {
     await expect(call(pool, 'POST')).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
   });
 
+  it('does not reuse a connection idle past keepAliveTimeoutMs', async () => {
+    const s = await rawServer((sock) => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    servers.push(s.server);
+    const pool = new H1Pool('127.0.0.1', s.port, {
+      connections: 2,
+      keepAliveTimeoutMs: 50,
+      connectTimeoutMs: 1000,
+    });
+    pools.push(pool);
+    await call(pool);
+    await call(pool);
+    expect(s.connections()).toBe(1);
+    await new Promise((r) => setTimeout(r, 120));
+    expect((await call(pool)).body.toString()).toBe('ok');
+    expect(s.connections()).toBe(2);
+    expect(pool.openConnections).toBe(1);
+  });
+
   it('queues past the connection limit and serves in order', async () => {
     const { pool, connections } = await setup((sock, head) => {
       const path = head.split(' ')[1]!;

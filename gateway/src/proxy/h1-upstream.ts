@@ -60,6 +60,9 @@ class H1Connection {
   #remaining = 0;
   #keepAlive = true;
   #chunks: ChunkDecoder | undefined;
+  #timeoutMs = -1;
+  /** When the connection last went idle (Date.now()). */
+  idleSince = 0;
 
   constructor(
     readonly pool: H1Pool,
@@ -67,10 +70,10 @@ class H1Connection {
     port: number,
   ) {
     this.socket = connect({ host, port, noDelay: true });
-    this.socket.setTimeout(pool.opts.connectTimeoutMs);
+    this.#arm(pool.opts.connectTimeoutMs);
     this.socket.on('connect', () => {
       this.connected = true;
-      this.socket.setTimeout(this.current?.timeoutMs ?? pool.opts.keepAliveTimeoutMs);
+      this.#arm(this.current?.timeoutMs ?? pool.opts.keepAliveTimeoutMs);
     });
     this.socket.on('data', (d: Buffer) => this.#onData(d));
     this.socket.on('timeout', () => this.#onTimeout());
@@ -84,8 +87,19 @@ class H1Connection {
     p.conn = this;
     this.#headDone = false;
     this.#buf = undefined;
-    if (this.connected) this.socket.setTimeout(p.timeoutMs);
+    if (this.connected) this.#arm(p.timeoutMs);
     this.socket.write(p.head, 'latin1');
+  }
+
+  /**
+   * The socket's inactivity timer, re-armed only when its length changes: Node allocates a new
+   * timer on every setTimeout call. While idle the connection keeps the last request's timer;
+   * the pool does not reuse it past keepAliveTimeoutMs (see H1Pool.dispatch).
+   */
+  #arm(ms: number): void {
+    if (ms === this.#timeoutMs) return;
+    this.#timeoutMs = ms;
+    this.socket.setTimeout(ms);
   }
 
   #onTimeout(): void {
@@ -348,6 +362,12 @@ export class H1Pool {
   dispatch(r: H1Request, fresh: boolean): void {
     if (this.#closed) return r.handler.onError(coded('the upstream pool is closed', 'UND_ERR_CLOSED'));
     let conn = fresh ? undefined : this.#idle.pop();
+    if (conn !== undefined && Date.now() - conn.idleSince > this.opts.keepAliveTimeoutMs) {
+      // Idle past our keep-alive: every idle connection is at least as old as this, the
+      // most recently used one.
+      this.#expireIdle(conn);
+      conn = undefined;
+    }
     if (conn === undefined) {
       if (this.#open >= this.opts.connections) {
         this.#queue.push(r);
@@ -367,8 +387,15 @@ export class H1Pool {
     }
     const next = this.#queue.shift();
     if (next !== undefined) return conn.send(next);
-    conn.socket.setTimeout(this.opts.keepAliveTimeoutMs);
+    conn.idleSince = Date.now();
     this.#idle.push(conn);
+  }
+
+  #expireIdle(newest: H1Connection): void {
+    for (const c of [newest, ...this.#idle.splice(0)]) {
+      this.dropped(c);
+      c.socket.destroy();
+    }
   }
 
   dropped(conn: H1Connection): void {
