@@ -19,6 +19,7 @@ const def: DubboServiceDefinition = {
     slow: { parameterTypes: ['int'] },
     whoami: { parameterTypes: [] },
     tooBig: { parameterTypes: [], returnType: 'int' },
+    failSync: { parameterTypes: ['java.lang.String'] },
   },
 };
 
@@ -36,6 +37,9 @@ function handlers(name = 'p') {
     slow: (ms: number) => new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms)),
     whoami: () => ({ name, ...currentContext() }),
     tooBig: () => 2 ** 40,
+    failSync: (m: string) => {
+      throw javaException('java.lang.IllegalArgumentException', m);
+    },
   };
 }
 
@@ -76,6 +80,11 @@ describe('dubbo transport', () => {
     await expect(svc.fail!('nope')).rejects.toMatchObject({
       code: DUBBO_ERROR_CODES.remoteException,
       javaClass: 'java.lang.IllegalStateException',
+    });
+    await expect(svc.failSync!('at once')).rejects.toMatchObject({
+      code: DUBBO_ERROR_CODES.remoteException,
+      javaClass: 'java.lang.IllegalArgumentException',
+      message: expect.stringContaining('at once') as unknown,
     });
   });
 
