@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GroupCommit } from './group-commit.js';
 
 /** A write whose completion the test controls, recording the groups it was given. */
@@ -47,9 +47,32 @@ describe('GroupCommit', () => {
     await expect(b).resolves.toBeUndefined();
   });
 
+  it('with lingerMs, lets the first item of an idle queue wait for others to join it', async () => {
+    vi.useFakeTimers();
+    try {
+      const w = controlledWrite();
+      const gc = new GroupCommit(w.write, { lingerMs: 50 });
+      const all = [gc.add(1)];
+      await vi.advanceTimersByTimeAsync(30);
+      all.push(gc.add(2));
+      expect(w.groups).toEqual([]);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(w.groups).toEqual([[1, 2]]);
+      // While that write runs, later items queue for the next one, which starts when it ends.
+      all.push(gc.add(3));
+      w.pending[0]!.resolve();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(w.groups).toEqual([[1, 2], [3]]);
+      w.pending[1]!.resolve();
+      await Promise.all(all);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('splits a long queue into groups of at most maxGroup', async () => {
     const w = controlledWrite();
-    const gc = new GroupCommit(w.write, 2);
+    const gc = new GroupCommit(w.write, { maxGroup: 2 });
     const all = [1, 2, 3, 4, 5].map((n) => gc.add(n));
     for (let i = 0; i < 3; i++) {
       await tick();

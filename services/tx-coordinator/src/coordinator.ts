@@ -45,12 +45,21 @@ export interface CoordinatorOptions {
 
 type Body<T extends keyof Requests> = Requests[T]['body'];
 
+/**
+ * How long a finished session waits for others to end with it in one write. Ending a session
+ * only tidies rows (its outcome is decided and durable already), so nobody waits on it.
+ */
+const FINISH_LINGER_MS = 20;
+
 const PHASE_TWO_DONE = new Set<number>([BranchStatus.PhaseTwo_Committed, BranchStatus.PhaseTwo_Rollbacked]);
 
 export class Coordinator {
   private readonly driving = new Map<string, Promise<number>>();
   /** Sessions whose phase two is done, ended together when they finish at the same time. */
-  private readonly finishing = new GroupCommit<{ xid: string; status: number }>((sessions) => this.store.finish(sessions), 100);
+  private readonly finishing = new GroupCommit<{ xid: string; status: number }>((sessions) => this.store.finish(sessions), {
+    maxGroup: 100,
+    lingerMs: FINISH_LINGER_MS,
+  });
   private readonly now: () => number;
   private lastPurge = 0;
 

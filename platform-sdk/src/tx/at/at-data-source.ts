@@ -159,12 +159,16 @@ export class AtDataSource {
    * only that row: `xid IN (..) AND branch_id IN (..)` scanned the table under REPEATABLE READ
    * and its gap locks held back every branch inserting its undo row meanwhile.
    */
-  private readonly undoDeletes = new GroupCommit<BranchPhaseTwo>(async (branches) => {
-    await this.opts.pool.query(
-      `DELETE FROM ${q(this.undoTable)} WHERE ${branches.map(() => '(xid = ? AND branch_id = ?)').join(' OR ')}`,
-      branches.flatMap((b) => [b.xid, b.branchId]),
-    );
-  });
+  private readonly undoDeletes = new GroupCommit<BranchPhaseTwo>(
+    async (branches) => {
+      await this.opts.pool.query(
+        `DELETE FROM ${q(this.undoTable)} WHERE ${branches.map(() => '(xid = ? AND branch_id = ?)').join(' OR ')}`,
+        branches.flatMap((b) => [b.xid, b.branchId]),
+      );
+    },
+    // Only the TC waits for these (the global commit is decided), so they may wait for company.
+    { maxGroup: 200, lingerMs: 20 },
+  );
 
   async branchCommit(req: BranchPhaseTwo): Promise<BranchStatus> {
     try {
