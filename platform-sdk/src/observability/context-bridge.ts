@@ -14,7 +14,8 @@
  * under a symbol key, so `withContext({ xid })` inside a span keeps it; a Silk context whose
  * `traceparent` was replaced by a transport is read from that `traceparent` instead.
  */
-import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace } from './otel-api.js';
+import type { Context, ContextManager } from '@opentelemetry/api';
 import { TraceState, parseTraceParent } from '@opentelemetry/core';
 import { currentContext, runWithContext, withContext, type SilkContext } from '../core/index.js';
 import { formatTraceparent } from './propagation.js';

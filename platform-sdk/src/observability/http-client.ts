@@ -5,13 +5,14 @@
  * `client_name` the service called, `uri` the template the caller named or `none` (Boot's
  * value when there is no template: a raw path per id would explode the series).
  */
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
+  SpanKind,
+  SpanStatusCode,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
   ATTR_URL_FULL,
-} from '@opentelemetry/semantic-conventions';
+} from './otel-api.js';
 import { CLIENT_TAGS, exceptionTag, outcomeOf } from './http-conventions.js';
 import { currentMeters, injectTraceContext, withSpan } from './spans.js';
 

@@ -8,14 +8,18 @@
  * hook (Sentinel's among them), the handler and everything they await run inside it.
  * Actuator requests are timed but not traced: probes and scrapes would bury real traffic.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_URL_PATH,
-} from '@opentelemetry/semantic-conventions';
+} from './otel-api.js';
+import type { Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CONTEXT_KEYS, type SilkContext } from '../core/index.js';
 import { runWithOtelContext } from './context-bridge.js';

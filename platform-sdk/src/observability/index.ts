@@ -126,4 +126,4 @@ export {
   type SentinelMetricSource,
 } from './sentinel-metrics.js';
 export { ServiceObservability, type ServiceObservabilityOptions } from './service-observability.js';
-export { SpanKind } from '@opentelemetry/api';
+export { SpanKind } from './otel-api.js';

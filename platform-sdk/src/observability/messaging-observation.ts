@@ -13,7 +13,7 @@
  *   `invocation_status` being `success` or `failure`.
  */
 import { hostname } from 'node:os';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind } from './otel-api.js';
 import { runWithContext, type SilkContext } from '../core/index.js';
 import { currentMeters, currentScope, extractTraceContext, withScope, withSpan } from './spans.js';
 

@@ -8,14 +8,13 @@
  * is W3C alone. Whatever came in, the Silk context keeps the W3C form, so a transport that only
  * copies `traceparent` still propagates a trace that started under Sleuth.
  */
-import {
-  ROOT_CONTEXT,
-  trace,
-  type Context,
-  type SpanContext,
-  type TextMapGetter,
-  type TextMapPropagator,
-  type TextMapSetter,
+import { ROOT_CONTEXT, trace } from './otel-api.js';
+import type {
+  Context,
+  SpanContext,
+  TextMapGetter,
+  TextMapPropagator,
+  TextMapSetter,
 } from '@opentelemetry/api';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';

@@ -12,7 +12,7 @@
  *   Handler: the observation's low-cardinality keys plus `error`), in Prometheus
  *   `rpc_client_duration_seconds{rpc_system,rpc_service,rpc_method,error}`.
  */
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind } from './otel-api.js';
 import { runWithContext, type SilkContext } from '../core/index.js';
 import { exceptionTag } from './http-conventions.js';
 import type { Carrier } from './propagation.js';

@@ -9,7 +9,7 @@
  * `management.tracing.*` / exporter endpoints rebuilds the tracing (buffered spans of the old
  * one are flushed). A value that cannot be used is logged and the last good setting kept.
  */
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind } from './otel-api.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream, Logger } from 'pino';
 import type { Component } from '../core/index.js';

@@ -8,19 +8,19 @@
  * the resource and scope on every span, its self-metrics hook) — the whole ≤ 10 % budget on
  * a trivial route is ~1.7 µs per request for everything tracing does.
  */
-import {
-  SpanStatusCode,
-  type Attributes,
-  type AttributeValue,
-  type Exception,
-  type HrTime,
-  type Link,
-  type Span,
-  type SpanContext,
-  type SpanKind,
-  type SpanStatus,
-  type TimeInput,
-  type TraceState,
+import { SpanStatusCode } from './otel-api.js';
+import type {
+  Attributes,
+  AttributeValue,
+  Exception,
+  HrTime,
+  Link,
+  Span,
+  SpanContext,
+  SpanKind,
+  SpanStatus,
+  TimeInput,
+  TraceState,
 } from '@opentelemetry/api';
 
 /** Where ended spans go (the batching pipeline). */

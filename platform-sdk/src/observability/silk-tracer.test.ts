@@ -1,16 +1,10 @@
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  context,
-  createContextKey,
-  trace,
-  type Context,
-} from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { installSilkContextManager } from './context-bridge.js';
 import { LinkedContext } from './linked-context.js';
+// The copies Silk uses (otel-api.ts), so identity checks compare like with like.
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, createContextKey, trace } from './otel-api.js';
 import { TracePropagation } from './propagation.js';
 import { SilkSpan } from './silk-span.js';
 import { IdPool, SilkTracer } from './silk-tracer.js';

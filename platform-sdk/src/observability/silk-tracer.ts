@@ -7,19 +7,8 @@
  * fills and hex-encodes a fresh Buffer per id, which was a measurable part of its span start.
  */
 import { randomFillSync } from 'node:crypto';
-import {
-  SpanKind,
-  TraceFlags,
-  context,
-  createContextKey,
-  isSpanContextValid,
-  trace,
-  type Context,
-  type Span,
-  type SpanContext,
-  type SpanOptions,
-  type Tracer,
-} from '@opentelemetry/api';
+import { SpanKind, TraceFlags, context, createContextKey, isSpanContextValid, trace } from './otel-api.js';
+import type { Context, Span, SpanContext, SpanOptions, Tracer } from '@opentelemetry/api';
 import { SilkSpan, toPerfMs, type SpanSink } from './silk-span.js';
 
 // The SDK's key (a registered symbol): exporters and HTTP instrumentations mark their own

@@ -9,7 +9,8 @@
  * Exports run outside any request's context and with tracing suppressed, so an instrumented
  * HTTP client under them neither traces the export nor keeps a request's context alive.
  */
-import { ROOT_CONTEXT, context, diag, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, diag } from './otel-api.js';
+import type { SpanContext } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { BufferConfig, ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';

@@ -9,16 +9,8 @@
  *   outbound: withSpan('dubbo OrderService/create', { kind: SpanKind.CLIENT }, () => {
  *               injectTraceContext(attachments); return send(attachments); })
  */
-import {
-  SpanKind,
-  SpanStatusCode,
-  context,
-  createContextKey,
-  trace,
-  type Attributes,
-  type Context,
-  type Span,
-} from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, createContextKey, trace } from './otel-api.js';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import { CONTEXT_KEYS, currentContext, type SilkContext } from '../core/index.js';
 import { installSilkContextManager } from './context-bridge.js';

@@ -13,7 +13,7 @@
  *   name, `status` committed / rollbacked / failed; the RM records `role="rm"`, `name` = the
  *   resource id, `status` the BranchStatus it answered (`PhaseTwo_Committed`...).
  */
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind } from './otel-api.js';
 import { currentMeters, withSpan } from './spans.js';
 
 export const TX_TAGS = ['role', 'name', 'status'] as const;

@@ -10,7 +10,8 @@
  * each span is written as bytes into one reused buffer (json-bytes.ts), and batches share a
  * keep-alive connection.
  */
-import { SpanKind, SpanStatusCode, diag, type AttributeValue, type Attributes } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, diag } from './otel-api.js';
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import {
   Agent as HttpAgent,
   request as httpRequest,
