@@ -40,6 +40,9 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/** Encoded class definitions by class name (the last field set seen for each). */
+const classDefBytes = new Map<string, { keys: readonly string[]; bytes: Buffer }>();
+
 export class HessianEncoder {
   private buf: Buffer;
   private pos = 0;
@@ -393,16 +396,31 @@ export class HessianEncoder {
     if (r === undefined) {
       r = { message: this.message, keys, ref: this.classCount++, next: first };
       this.classRefs.set(className, r);
-      this.put(0x43);
-      this.writeString(className);
-      this.writeInt(keys.length);
-      for (const k of keys) this.writeString(k);
+      this.writeClassDef(className, keys);
     }
     if (r.ref <= 15) this.put(0x60 + r.ref);
     else {
       this.put(0x4f);
       this.writeInt(r.ref);
     }
+  }
+
+  /** 'C', the class name, the field count and names: the same bytes every time, so copied once made. */
+  private writeClassDef(className: string, keys: readonly string[]): void {
+    const known = classDefBytes.get(className);
+    if (known && sameKeys(known.keys, keys)) {
+      this.ensure(known.bytes.length);
+      this.buf.set(known.bytes, this.pos);
+      this.pos += known.bytes.length;
+      return;
+    }
+    const start = this.pos;
+    this.put(0x43);
+    this.writeString(className);
+    this.writeInt(keys.length);
+    for (const k of keys) this.writeString(k);
+    if (classDefBytes.size >= 1024) classDefBytes.clear();
+    classDefBytes.set(className, { keys, bytes: Buffer.from(this.buf.subarray(start, this.pos)) });
   }
 
   private writeLocalDateTime(t: LocalDateTime): void {

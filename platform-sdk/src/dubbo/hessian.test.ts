@@ -193,6 +193,9 @@ describe('Hessian 2 against bytes written by Java', () => {
     expect([x, y]).toEqual([{ f: 1 }, { g: 2 }]);
     expect(two.subarray(8, 9).toString('hex')).toBe('60');
     expect(two.toString('hex').endsWith('6192')).toBe(true);
+    // Definitions are copied from a cache of the last field set per class: alternate the sets.
+    for (const fields of [{ f: 1 }, { g: 2 }, { f: 3 }, { g: 4, h: 5 }, { f: 6 }])
+      expect(decodeAll(encodeAll([javaObject('x.A', { ...fields })]))).toEqual([fields]);
   });
 
   it('refuses cyclic values instead of looping', () => {
