@@ -16,9 +16,7 @@
  * Unlike Boot, which exports to a default localhost Zipkin when zipkin is on the classpath, an
  * exporter here is on only when its endpoint is set: nothing is sent anywhere unasked.
  */
-import { createRequire } from 'node:module';
 import { ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
-import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   SamplingDecision,
@@ -31,14 +29,9 @@ import { installSilkContextManager } from './context-bridge.js';
 import { PROPAGATION_TYPES, TracePropagation, type PropagationType } from './propagation.js';
 import { bool, enumValue, fraction, list, mapUnder, url, type Properties } from './properties.js';
 import { SilkTracer } from './silk-tracer.js';
+import { OtlpExport } from './otlp-export.js';
 import { SdkExport, SpanPipeline, type SpanExport } from './span-pipeline.js';
 import { ZipkinExport } from './zipkin-export.js';
-
-// The OTLP exporter loads only when an endpoint asks for it: it pulls in OpenTelemetry's
-// metrics and logs SDKs (some 130 modules; ~5 MB of an idle service's RSS, measured) that a
-// service exporting nowhere never runs. The package is CommonJS-only, so `require` yields
-// the very module instances an `import` would.
-const load = createRequire(import.meta.url);
 
 export interface TracingOptions {
   /** spring.application.name: the `service.name` of every span. */
@@ -99,9 +92,10 @@ function rootSampler(probability: number): (traceId: string) => boolean {
 
 /**
  * The tracer is Silk's own (silk-tracer.ts) behind OpenTelemetry's API, and spans go to the
- * exporters through Silk's batching pipeline (span-pipeline.ts): the SDK's provider, span and
- * BatchSpanProcessor cost several times the ≤ 10 % overhead budget (see those files). SDK
- * `SpanExporter`s (tests, OTLP) still plug in, fed ReadableSpans at export time.
+ * exporters through Silk's batching pipeline (span-pipeline.ts), Zipkin and OTLP encoded by
+ * hand (zipkin-export.ts, otlp-export.ts): the SDK's provider, span, BatchSpanProcessor and
+ * exporters cost several times the ≤ 10 % overhead budget (see those files). SDK
+ * `SpanExporter`s (tests, custom backends) still plug in, fed ReadableSpans at export time.
  */
 export class Tracing {
   readonly serviceName: string;
@@ -133,9 +127,7 @@ export class Tracing {
       this.exporters.push('zipkin');
     }
     if (opts.otlpEndpoint) {
-      const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
-      const otlp = new OTLPTraceExporter({ url: opts.otlpEndpoint, headers: opts.otlpHeaders ?? {} });
-      exports.push(new SdkExport(otlp, resource));
+      exports.push(new OtlpExport(opts.otlpEndpoint, resourceAttributes, opts.otlpHeaders ?? {}));
       this.exporters.push('otlp');
     }
     for (const e of opts.exporters ?? []) {

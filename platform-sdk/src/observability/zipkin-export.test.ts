@@ -1,72 +1,29 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonBytes } from './json-bytes.js';
 import type { SilkSpan } from './silk-span.js';
 import { SilkTracer } from './silk-tracer.js';
+import { sampleSpans, startCollector, type Collector } from './span-test-support.js';
 import { SpanPipeline, toReadableSpan, type SpanExport } from './span-pipeline.js';
 import { ZipkinEncoder, ZipkinExport } from './zipkin-export.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-/** A Zipkin endpoint collecting each POSTed batch (or failing them all). */
-let server: Server;
+let collector: Collector;
 let base = '';
-const batches: unknown[][] = [];
-let failAll = false;
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      if (failAll) return void res.writeHead(500).end();
-      batches.push(JSON.parse(body) as unknown[]);
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  collector = await startCollector();
+  base = collector.base;
 });
-afterAll(() => void server.close());
+afterAll(() => collector.close());
 
-/** Spans covering every field the Zipkin document has. */
-function sampleSpans(): SilkSpan[] {
-  const ended: SilkSpan[] = [];
-  const tracer = new SilkTracer({ sink: { onEnd: (s) => ended.push(s) }, sampleRoot: () => true });
-  const server = tracer.startSpan('GET /orders/{id}', {
-    kind: SpanKind.SERVER,
-    attributes: { 'http.request.method': 'GET', 'url.path': '/orders/7', 'http.response.status_code': 200 },
-  });
-  server.end();
-  const child = tracer.startSpan(
-    'naïve "quoted" \\ name\n',
-    { attributes: { list: ['a', 'b'], ok: true, ключ: 'значение 🎉' } },
-    // a child of the server span
-    (() => {
-      const sc = server.spanContext();
-      return { getValue: () => ({ spanContext: () => ({ ...sc, isRemote: false }) }) } as never;
-    })(),
-  );
-  child.addEvent('cache miss');
-  child.setStatus({ code: SpanStatusCode.ERROR, message: 'stock "low"' });
-  child.end();
-  const own = tracer.startSpan('publish', {
-    kind: SpanKind.PRODUCER,
-    attributes: { 'service.name': 'other-service' },
-  });
-  own.setStatus({ code: SpanStatusCode.OK });
-  own.end();
-  const internal = tracer.startSpan('tx phase', { kind: SpanKind.INTERNAL });
-  internal.end();
-  return ended;
+function collected(from: number): unknown[][] {
+  return collector.bodies.slice(from) as unknown[][];
 }
 
 async function viaSdkExporter(spans: SilkSpan[]): Promise<unknown[]> {
-  const before = batches.length;
+  const before = collector.bodies.length;
   const resource = resourceFromAttributes({ 'service.name': 'order-service' });
   const sdk = new ZipkinExporter({ url: `${base}/api/v2/spans`, serviceName: 'order-service' });
   await new Promise((r) =>
@@ -76,7 +33,7 @@ async function viaSdkExporter(spans: SilkSpan[]): Promise<unknown[]> {
     ),
   );
   await sdk.shutdown();
-  return batches.slice(before).flat();
+  return collected(before).flat();
 }
 
 describe('Zipkin v2 JSON written by hand', () => {
@@ -156,7 +113,7 @@ describe('SpanPipeline', () => {
   });
 
   it('POSTs batches to Zipkin and survives an endpoint that fails', async () => {
-    const before = batches.length;
+    const before = collector.bodies.length;
     const zipkin = new ZipkinExport(`${base}/api/v2/spans`, 'order-service', {
       'service.name': 'order-service',
     });
@@ -168,20 +125,20 @@ describe('SpanPipeline', () => {
     }
     p.onEnd(span());
     await p.forceFlush();
-    expect(batches.slice(before).map((b) => b.length)).toEqual([2, 2, 1]);
-    failAll = true;
+    expect(collected(before).map((b) => b.length)).toEqual([2, 2, 1]);
+    collector.failing = true;
     try {
       p.onEnd(span());
       await p.forceFlush();
     } finally {
-      failAll = false;
+      collector.failing = false;
     }
-    expect(batches.length).toBe(before + 3);
+    expect(collector.bodies.length).toBe(before + 3);
     await p.shutdown();
   });
 
   it('keeps the trace id of a continued trace on the wire', async () => {
-    const before = batches.length;
+    const before = collector.bodies.length;
     const zipkin = new ZipkinExport(`${base}/api/v2/spans`, 'svc', { 'service.name': 'svc' });
     const p = new SpanPipeline([zipkin], true);
     const tracer = new SilkTracer({ sink: p, sampleRoot: () => false });
@@ -192,7 +149,7 @@ describe('SpanPipeline', () => {
     };
     tracer.startSpan('continued', {}, parent as never).end();
     await p.shutdown();
-    expect(batches[before]).toEqual([
+    expect(collector.bodies[before]).toEqual([
       expect.objectContaining({ traceId: TRACE, parentId: '00f067aa0ba902b7' }),
     ]);
   });
