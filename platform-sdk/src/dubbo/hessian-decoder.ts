@@ -41,7 +41,7 @@ const isSetType = (type: string): boolean => type.endsWith('Set');
 /**
  * Short ASCII strings decoded lately, by a hash of their bytes: class and field names, enum
  * constants, attachment keys and the request's header strings repeat in every message, and
- * finding them here costs no allocation. A slot holds one string; a collision replaces it.
+ * finding them here costs no allocation. Two slots per hash; a third string evicts the older.
  */
 const SHORT_STRING = 48;
 const STRING_SLOTS = 1024;
@@ -49,26 +49,34 @@ const recentStrings: (string | undefined)[] = new Array<string | undefined>(STRI
 
 /** The ASCII string in `buf[pos, pos + n)`, from the cache when seen lately; undefined when not ASCII. */
 function shortAscii(buf: Buffer, pos: number, n: number): string | undefined {
-  let h = 0x811c9dc5;
-  for (let i = pos; i < pos + n; i++) {
-    const b = buf[i]!;
-    if (b >= 0x80) return undefined;
-    h = Math.imul(h ^ b, 0x01000193);
+  // A few bytes pick the slot; the full comparison below is what proves a hit.
+  const last = pos + n - 1;
+  let h = Math.imul(n, 0x9e3779b1);
+  if (n > 0) {
+    h = Math.imul(h ^ buf[pos]!, 0x01000193);
+    h = Math.imul(h ^ buf[last]!, 0x01000193);
+    h = Math.imul(h ^ buf[pos + (n >> 1)]!, 0x01000193);
+    h = Math.imul(h ^ buf[pos + (n >> 2)]!, 0x01000193);
+    h = Math.imul(h ^ buf[last - (n >> 2)]!, 0x01000193);
   }
-  const slot = (h ^ (h >>> 16)) & (STRING_SLOTS - 1);
-  const hit = recentStrings[slot];
-  if (hit !== undefined && hit.length === n) {
-    let same = true;
-    for (let i = 0; i < n; i++)
-      if (hit.charCodeAt(i) !== buf[pos + i]) {
-        same = false;
-        break;
-      }
-    if (same) return hit;
-  }
+  // Two slots per hash, so two hot strings that collide do not keep evicting each other.
+  const slot = (h ^ (h >>> 15)) & (STRING_SLOTS - 2);
+  const first = recentStrings[slot];
+  if (first !== undefined && sameAscii(first, buf, pos, n)) return first;
+  const second = recentStrings[slot + 1];
+  if (second !== undefined && sameAscii(second, buf, pos, n)) return second;
+  for (let i = pos; i <= last; i++) if (buf[i]! >= 0x80) return undefined;
   const s = buf.toString('latin1', pos, pos + n);
+  recentStrings[slot + 1] = first;
   recentStrings[slot] = s;
   return s;
+}
+
+/** Whether cached `s` (ASCII) is the `n` bytes at `pos`. */
+function sameAscii(s: string, buf: Buffer, pos: number, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== buf[pos + i]) return false;
+  return true;
 }
 
 const LOCAL_DATE_TIME_HANDLE = 'com.alibaba.com.caucho.hessian.io.java8.LocalDateTimeHandle';
