@@ -16,7 +16,7 @@
  * Unlike Boot, which exports to a default localhost Zipkin when zipkin is on the classpath, an
  * exporter here is on only when its endpoint is set: nothing is sent anywhere unasked.
  */
-import { ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   SamplingDecision,
@@ -24,8 +24,8 @@ import {
   type BufferConfig,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { installSilkContextManager } from './context-bridge.js';
+import { ATTR_SERVICE_NAME, ROOT_CONTEXT } from './otel-api.js';
 import { PROPAGATION_TYPES, TracePropagation, type PropagationType } from './propagation.js';
 import { bool, enumValue, fraction, list, mapUnder, url, type Properties } from './properties.js';
 import { SilkTracer } from './silk-tracer.js';
