@@ -1,21 +1,26 @@
 /**
  * W3C trace context across the gateway: an incoming `traceparent` keeps its trace id and gets
  * a new parent id (the gateway's own hop); without one, the gateway starts a trace. Sampled
- * flags pass through unchanged. Ids come from randomUUID, which Node fills from a cached
- * entropy pool, so the hot path makes no syscall.
+ * flags pass through unchanged.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
-// A UUID is 8-4-4-4-12 hex digits; the version nibble (index 14) is always 4 and the variant
-// nibble (19) one of 8-b, so ids take the digits around them.
+// Ids come as hex from a pool of random bytes refilled 4 KiB at a time: one randomFillSync per
+// ~170 requests instead of three randomUUID calls and their string surgery per request.
+const POOL = Buffer.alloc(4096);
+let offset = POOL.length;
+
 function hex(n: 16 | 32): string {
-  const id = randomUUID();
-  const a = id.slice(0, 8) + id.slice(9, 13) + id.slice(24, 28);
-  return n === 16 ? a : a + id.slice(28, 36) + randomUUID().slice(0, 8);
+  const bytes = n / 2;
+  if (offset + bytes > POOL.length) {
+    randomFillSync(POOL);
+    offset = 0;
+  }
+  return POOL.toString('hex', offset, (offset += bytes));
 }
 
 export function nextTraceparent(incoming: string | undefined): string {
