@@ -228,7 +228,6 @@ export function decodeResponse(frame: Pick<Frame, 'status' | 'body'>): RpcResult
     return { kind: 'status', status: frame.status, message: typeof m === 'string' ? m : String(m) };
   }
   const flag = d.read();
-  const readAttachments = () => toAttachments(d.read());
   switch (flag) {
     case RESPONSE_NULL_VALUE:
       return { kind: 'value', value: null, attachments: {} };
@@ -237,14 +236,14 @@ export function decodeResponse(frame: Pick<Frame, 'status' | 'body'>): RpcResult
     case RESPONSE_WITH_EXCEPTION:
       return { kind: 'exception', exception: asThrowable(d.read()), attachments: {} };
     case RESPONSE_NULL_VALUE_WITH_ATTACHMENTS:
-      return { kind: 'value', value: null, attachments: readAttachments() };
+      return { kind: 'value', value: null, attachments: toAttachments(d.read()) };
     case RESPONSE_VALUE_WITH_ATTACHMENTS: {
       const value = d.read();
-      return { kind: 'value', value, attachments: readAttachments() };
+      return { kind: 'value', value, attachments: toAttachments(d.read()) };
     }
     case RESPONSE_WITH_EXCEPTION_WITH_ATTACHMENTS: {
       const exception = asThrowable(d.read());
-      return { kind: 'exception', exception, attachments: readAttachments() };
+      return { kind: 'exception', exception, attachments: toAttachments(d.read()) };
     }
     default:
       throw new DubboCodecError(`unknown response flag ${String(flag)}; expected 0 to 5`);

@@ -8,9 +8,9 @@
 import { CONTEXT_KEYS, currentContext } from '../core/index.js';
 import { observeRpcClient } from '../observability/rpc-observation.js';
 import type { Sentinel } from '../sentinel/index.js';
-import { invokeCluster, type ClusterName } from './cluster.js';
+import { invokeCluster, type ClusterCall, type ClusterName } from './cluster.js';
 import { guardConsumer } from './sentinel-filter.js';
-import { prepareRequest, type Attachments, type RpcResult } from './codec.js';
+import { prepareRequest, type Attachments, type PreparedRequest, type RpcResult } from './codec.js';
 import { ATTACHMENT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, DUBBO_VERSION, statusName } from './constants.js';
 import { BadArgumentError, DubboRemoteException, DubboRemoteStatusError, type CallSite } from './errors.js';
 import type { ExchangeClient } from './exchange-client.js';
@@ -19,6 +19,7 @@ import {
   type LoadBalance,
   type LoadBalanceName,
   type ProviderAddress,
+  type SelectContext,
 } from './load-balance.js';
 import type { ProviderDiscovery } from './provider-discovery.js';
 import {
@@ -60,6 +61,35 @@ function usableOf(providers: ProviderAddress[], client: ExchangeClient): Provide
   if (providers.every((p) => client.isAvailable(p.address))) return providers;
   const usable = providers.filter((p) => client.isAvailable(p.address));
   return usable.length > 0 ? usable : providers;
+}
+
+/**
+ * One call as the cluster sees it. A class rather than an object literal of closures: the
+ * call path makes one of these per call, and closures cost more (and more under tsx).
+ */
+class ReferenceCall implements ClusterCall<CallResult> {
+  readonly loadBalance: LoadBalance;
+  readonly retries: number;
+  readonly select: SelectContext;
+  readonly onSwallowed: (e: unknown) => void;
+
+  constructor(
+    private readonly ref: DubboReference,
+    readonly providers: readonly ProviderAddress[],
+    private readonly method: string,
+    args: readonly unknown[],
+    private readonly request: PreparedRequest,
+    private readonly timeout: number,
+  ) {
+    this.loadBalance = ref.loadBalance;
+    this.retries = ref.retries;
+    this.select = { serviceKey: ref.serviceKey, method, args, active: ref.activeAt };
+    this.onSwallowed = ref.swallowed;
+  }
+
+  attempt(p: ProviderAddress): Promise<CallResult> {
+    return this.ref.attempt(p.address, this.method, this.request, this.timeout);
+  }
 }
 
 export class DubboReference {
@@ -127,20 +157,10 @@ export class DubboReference {
       m.parameterJavaTypes,
     );
     const providers = await this.opts.discovery.providers(this.def);
-    const client = this.opts.client;
-    const r = await invokeCluster(this.opts.cluster ?? 'failover', {
-      providers: usableOf(providers, client),
-      loadBalance: this.lb,
-      retries: this.opts.retries ?? DEFAULT_RETRIES,
-      select: { serviceKey: this.serviceKey, method, args, active: (a) => client.active.get(a) ?? 0 },
-      onSwallowed: (e) => this.opts.onSwallowed?.(e),
-      attempt: async (p) =>
-        this.unwrap(await client.request(p.address, request, timeout), {
-          service: this.def.interface,
-          method,
-          address: p.address,
-        }),
-    });
+    const r = await invokeCluster(
+      this.opts.cluster ?? 'failover',
+      new ReferenceCall(this, usableOf(providers, this.opts.client), method, args, request, timeout),
+    );
     return r ?? { value: null, attachments: {} };
   }
 
@@ -158,6 +178,31 @@ export class DubboReference {
     // The client span's context in the produced formats (an inbound traceparent when untraced).
     Object.assign(att, trace);
     return extra ? { ...att, ...extra } : att;
+  }
+
+  /** Calls in flight to `address`, for least-active load balancing (one function, not one per call). */
+  readonly activeAt = (address: string): number => this.opts.client.active.get(address) ?? 0;
+
+  /** Hands an error failsafe swallowed to the reference's listener. */
+  readonly swallowed = (e: unknown): void => this.opts.onSwallowed?.(e);
+
+  get retries(): number {
+    return this.opts.retries ?? DEFAULT_RETRIES;
+  }
+
+  get loadBalance(): LoadBalance {
+    return this.lb;
+  }
+
+  /** One attempt of `request` at `address`: the value, or the remote exception or status as an error. */
+  async attempt(
+    address: string,
+    method: string,
+    request: PreparedRequest,
+    timeout: number,
+  ): Promise<CallResult> {
+    const r = await this.opts.client.request(address, request, timeout);
+    return this.unwrap(r, { service: this.def.interface, method, address });
   }
 
   private unwrap(r: RpcResult, site: CallSite): CallResult {
