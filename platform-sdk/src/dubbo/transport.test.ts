@@ -188,6 +188,19 @@ describe('dubbo transport', () => {
     await expect(svc.add!(1.5, 1)).rejects.toMatchObject({ code: DUBBO_ERROR_CODES.badArgument });
   });
 
+  it('least-active balancing sends calls away from the provider with a call in flight', async () => {
+    const a = await provider('a');
+    const b = await provider('b');
+    const { svc } = consumer([a.address, b.address], { loadbalance: 'leastactive' });
+    await Promise.all([svc.whoami!(), svc.whoami!()]); // both connections open
+    const slow = svc.slow!(400);
+    const names = new Set<unknown>();
+    for (let i = 0; i < 8; i++) names.add(((await svc.whoami!()) as Map<string, unknown>).get('name'));
+    expect(names.size).toBe(1);
+    expect(['a', 'b']).toContain([...names][0]);
+    await slow;
+  });
+
   it('answers failsafe failures with null', async () => {
     const { address } = await provider();
     const swallowed: unknown[] = [];
