@@ -88,10 +88,20 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
 }
 
 /** Sends the exchange to `origin` and streams the answer to the client. */
-export async function forward(ex: Exchange, origin: string, pools: UpstreamPools, opts: ForwardOptions): Promise<void> {
+export function forward(ex: Exchange, origin: string, pools: UpstreamPools, opts: ForwardOptions): Promise<void> {
   const withBody = hasBody(ex);
   // The common case, a request without a body to a plain HTTP upstream, takes the lean client.
   if (!withBody && origin.startsWith('http://')) return forwardH1(ex, origin, pools, opts);
+  return forwardUndici(ex, origin, pools, opts, withBody);
+}
+
+async function forwardUndici(
+  ex: Exchange,
+  origin: string,
+  pools: UpstreamPools,
+  opts: ForwardOptions,
+  withBody: boolean,
+): Promise<void> {
   const pool = pools.get(origin, opts.connectTimeoutMs);
   const headers = forwardedHeaders(ex);
   const body = !withBody ? null : ex.maxBodySize === undefined ? ex.req : ex.req.pipe(limited(ex, ex.maxBodySize));

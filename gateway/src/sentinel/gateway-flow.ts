@@ -30,7 +30,10 @@ const EXCEPTION_NAME: Record<BlockResult['kind'], string> = {
 };
 
 export class GatewayBlockedError extends RateLimitedError {
-  constructor(routeId: string, readonly block: BlockResult) {
+  constructor(
+    routeId: string,
+    readonly block: BlockResult,
+  ) {
     super(routeId, 'Sentinel', `${block.kind} rule on resource '${block.resource}'`);
   }
 
@@ -53,7 +56,10 @@ export class GatewayEntries {
 }
 
 export class SentinelGatewayFlow {
-  #routeParams = new Map<string, ReturnType<typeof toParamFlowRules>['params'] extends Map<string, infer V> ? V : never>();
+  #routeParams = new Map<
+    string,
+    ReturnType<typeof toParamFlowRules>['params'] extends Map<string, infer V> ? V : never
+  >();
   #rules: readonly GatewayFlowRule[] = [];
   #apis: readonly ApiDefinition[] = [];
 
@@ -70,7 +76,12 @@ export class SentinelGatewayFlow {
   /** GatewayFlowRule JSON; a bad rule is rejected alone, an unreadable document changes nothing. */
   loadRules(input: string | readonly unknown[]): RuleLoad<GatewayFlowRule> {
     const load = loadList(input, parseGatewayFlowRule);
-    if (load === undefined) return { applied: false, rules: this.#rules, rejected: [{ index: -1, reason: 'not a JSON array of GatewayFlowRule' }] };
+    if (load === undefined)
+      return {
+        applied: false,
+        rules: this.#rules,
+        rejected: [{ index: -1, reason: 'not a JSON array of GatewayFlowRule' }],
+      };
     const { paramRules, params } = toParamFlowRules(load.rules);
     const engine = this.sentinel.paramFlowRules.loadRules(paramRules);
     this.#routeParams = params;
@@ -81,7 +92,12 @@ export class SentinelGatewayFlow {
 
   loadApiDefinitions(input: string | readonly unknown[]): RuleLoad<ApiDefinition> {
     const load = loadList(input, parseApiDefinition);
-    if (load === undefined) return { applied: false, rules: this.#apis, rejected: [{ index: -1, reason: 'not a JSON array of ApiDefinition' }] };
+    if (load === undefined)
+      return {
+        applied: false,
+        rules: this.#apis,
+        rejected: [{ index: -1, reason: 'not a JSON array of ApiDefinition' }],
+      };
     this.#apis = load.rules;
     return load;
   }
@@ -90,23 +106,32 @@ export class SentinelGatewayFlow {
   enter(ex: Exchange, routeId: string): GatewayEntries {
     const entries: Entry[] = [];
     const context = this.sentinel.context(`${C.GATEWAY_CONTEXT_ROUTE_PREFIX}${routeId}`);
-    const take = (resource: string): void => {
-      const args = parseParameters(this.#routeParams.get(resource), ex);
-      const r = this.sentinel.entry(resource, {
-        context,
-        entryType: 'IN',
-        resourceType: ResourceType.COMMON_API_GATEWAY,
-        ...(args ? { args } : {}),
-      });
-      if (r.blocked) {
-        recordSentinelBlock(r);
-        for (let i = entries.length - 1; i >= 0; i--) entries[i]!.exit();
-        throw new GatewayBlockedError(routeId, r);
-      }
-      entries.push(r);
-    };
-    take(routeId);
-    for (const api of this.#apis) if (api.matchers.some((m) => m(ex.originalPath))) take(api.apiName);
+    this.#take(ex, routeId, routeId, context, entries);
+    for (const api of this.#apis)
+      if (api.matchers.some((m) => m(ex.originalPath)))
+        this.#take(ex, routeId, api.apiName, context, entries);
     return new GatewayEntries(entries);
+  }
+
+  #take(
+    ex: Exchange,
+    routeId: string,
+    resource: string,
+    context: ReturnType<Sentinel['context']>,
+    entries: Entry[],
+  ): void {
+    const args = parseParameters(this.#routeParams.get(resource), ex);
+    const r = this.sentinel.entry(
+      resource,
+      args === undefined
+        ? { context, entryType: 'IN', resourceType: ResourceType.COMMON_API_GATEWAY }
+        : { context, entryType: 'IN', resourceType: ResourceType.COMMON_API_GATEWAY, args },
+    );
+    if (r.blocked) {
+      recordSentinelBlock(r);
+      for (let i = entries.length - 1; i >= 0; i--) entries[i]!.exit();
+      throw new GatewayBlockedError(routeId, r);
+    }
+    entries.push(r);
   }
 }
