@@ -79,7 +79,9 @@ describe('RedisRateLimiter against Redis', () => {
     const res = await request(`${gw.url}/limited/x`);
     const nowSeconds = Number(((await redis.time()) as unknown as [string, string])[0]);
     // Unless the second turned meanwhile (then 50 tokens came back), the request is refused.
-    if (nowSeconds === Number(seconds)) {
+    // The second may also turn after the limiter ran but before the time is read here: then
+    // either answer is right, and a refusal must still be the limiter's.
+    if (nowSeconds === Number(seconds) || res.statusCode === 429) {
       expect(res.statusCode).toBe(429);
       expect(res.headers['x-ratelimit-remaining']).toBe('0');
       expect(await res.body.json()).toMatchObject({ code: 'SILK_GATEWAY_RATE_LIMITED' });
