@@ -20,6 +20,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { JsonBytes } from './json-bytes.js';
+import { SpanPoster } from './span-poster.js';
 import { epochMicros, type SilkSpan } from './silk-span.js';
 import type { SpanExport } from './span-pipeline.js';
 
@@ -139,11 +140,16 @@ export class ZipkinEncoder {
   }
 }
 
-/** POSTs a JSON body to one URL over a keep-alive connection; resolves true on a 2xx/3xx. */
+/**
+ * POSTs a JSON body to one URL over a keep-alive connection, reporting a failure (network,
+ * timeout, 4xx/5xx) through OTel's diag and resolving either way. Plain HTTP goes through
+ * SpanPoster (span-poster.ts, why there); HTTPS through Node's client.
+ */
 export class JsonPoster {
   private readonly url: URL;
   private readonly agent: HttpAgent;
   private readonly request: typeof httpRequest;
+  private readonly plain: SpanPoster | undefined;
 
   constructor(
     url: string,
@@ -156,9 +162,17 @@ export class JsonPoster {
       ? new HttpsAgent({ keepAlive: true, maxSockets: 2 })
       : new HttpAgent({ keepAlive: true, maxSockets: 2 });
     this.request = https ? httpsRequest : httpRequest;
+    this.plain = https
+      ? undefined
+      : new SpanPoster(this.url, { ...headers, 'Content-Type': 'application/json' }, timeoutMs);
   }
 
   post(body: Buffer, what: string): Promise<void> {
+    if (this.plain) {
+      return this.plain.post(body).then((r) => {
+        if (!r.ok) diag.error(`silk: ${what} export to ${this.url.href} failed`, r.why);
+      });
+    }
     return new Promise((resolve) => {
       let req: ClientRequest | undefined;
       const fail = (why: unknown): void => {
@@ -195,6 +209,7 @@ export class JsonPoster {
 
   close(): void {
     this.agent.destroy();
+    this.plain?.close();
   }
 }
 
