@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BadArgumentError } from './errors.js';
+import { HessianDecoder } from './hessian-decoder.js';
 import { HessianEncoder } from './hessian-encoder.js';
 import { defineJavaClass, parseJavaType, toJava } from './java-types.js';
 import { BigDecimal, LocalDateTime, javaEnum, javaObject } from './java-values.js';
@@ -117,5 +119,33 @@ describe('writeJava: the bytes of write(toJava(type, value)) without the copy', 
     expect(() => toJava(type, value)).toThrow(BadArgumentError);
     const e = new HessianEncoder().reset();
     expect(() => writeJava(e, parseJavaType(type), value)).toThrow(BadArgumentError);
+  });
+
+  it('writes a POJO as Java Hessian does, byte for byte but for the map type Java names', () => {
+    // Java wrote this User (fields in its reflection order) with `dubbo-app.jar golden`.
+    const golden = readFileSync(new URL('./fixtures/java-hessian2-golden.txt', import.meta.url), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('pojo '))!
+      .slice(5);
+    const J = 'dev.silk.interop.dubbo';
+    defineJavaClass(`${J}.Color`, { enumOf: ['RED', 'GREEN', 'BLUE'] });
+    defineJavaClass(`${J}.Address`, { fields: { zip: 'java.lang.String', city: 'java.lang.String' } });
+    defineJavaClass(`${J}.User`, {
+      fields: {
+        scores: 'java.util.Map<java.lang.String, java.util.List<java.lang.Long>>',
+        addresses: `java.util.List<${J}.Address>`,
+        favourite: `${J}.Color`,
+        age: 'int',
+        name: 'java.lang.String',
+        id: 'long',
+      },
+    });
+    const user = new HessianDecoder(Buffer.from(golden, 'hex')).read();
+    const e = new HessianEncoder().reset();
+    writeJava(e, parseJavaType(`${J}.User`), user);
+    // Java names its LinkedHashMap ('M' + type); we write a plain map ('H'), which Java reads as a HashMap.
+    const linkedHashMap = `4d17${Buffer.from('java.util.LinkedHashMap').toString('hex')}`;
+    expect(golden).toContain(linkedHashMap);
+    expect(e.toBuffer().toString('hex')).toBe(golden.replace(linkedHashMap, '48'));
   });
 });
