@@ -10,6 +10,8 @@
  * - `RSS MB`: the child's VmRSS from /proc/<pid>/status after it has sat idle 5 s past ready.
  *   Silk's metrics are on in every Silk service; each Silk child's `/actuator/prometheus` is
  *   scraped once before the idle wait, so the figure includes a registry that has been read.
+ * - `settled RSS MB`: the same, 15 s past ready — after V8's memory reducer has shrunk the young
+ *   generation that start-up's many surviving objects grew (it runs ~8 s after the first full GC).
  *
  * The Silk service runs two ways: compiled, as it would run in production — the SDK built by
  * tsc (`pnpm --filter @silk/platform-sdk build`, done in setup) and loaded with
@@ -28,6 +30,12 @@ import type { Benchmark, Figures } from '../harness.js';
 import { deleteConfig, instancePorts, nacosUser, publishConfig, serverAddr } from '../nacos-open-api.js';
 
 const IDLE_MS = 5000;
+/**
+ * A second reading, 15 s past ready: V8's memory reducer first runs ~8 s after a process's first
+ * full GC and gives back the young generation that start-up grew, so this is the settled idle
+ * figure. Reported beside the 5 s one, which the target keeps.
+ */
+const SETTLED_MS = 15_000;
 const READY_TIMEOUT_MS = 60_000;
 const childFile = join(import.meta.dirname, '..', 'idle-service-child.ts');
 const compiledChild = join(repoRoot, 'bench', 'dist', 'idle-service-child.js');
@@ -73,7 +81,8 @@ type Mode = 'silk-compiled' | 'silk-tsx' | 'bare-js';
 
 function childArgs(mode: Mode, port: number): string[] {
   if (mode === 'bare-js') return ['--input-type=module', '-e', bareJs(port)];
-  if (mode === 'silk-compiled') return ['--conditions=silk-dist', compiledChild, 'silk', service, String(port)];
+  if (mode === 'silk-compiled')
+    return ['--conditions=silk-dist', compiledChild, 'silk', service, String(port)];
   return ['--import', 'tsx', childFile, 'silk', service, String(port)];
 }
 
@@ -87,10 +96,15 @@ async function buildCompiled(): Promise<void> {
   // produced the entry point is measured, with the errors shown, and a build that did not fails.
   if (!existsSync(join(repoRoot, 'platform-sdk', 'dist', 'fastify', 'index.js')))
     throw new Error(`building platform-sdk (tsc) produced no dist/fastify/index.js:\n${r.stdout}${r.stderr}`);
-  if (r.status !== 0) console.warn(`  platform-sdk built with type errors (tsc exit ${r.status}):\n${r.stdout}`);
+  if (r.status !== 0)
+    console.warn(`  platform-sdk built with type errors (tsc exit ${r.status}):\n${r.stdout}`);
   const ts = (await import('typescript')).default;
   const out = ts.transpileModule(readFileSync(childFile, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2023,
+      verbatimModuleSyntax: true,
+    },
   });
   mkdirSync(join(repoRoot, 'bench', 'dist'), { recursive: true });
   writeFileSync(compiledChild, out.outputText);
@@ -101,7 +115,9 @@ async function scrapeMetrics(port: number): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${port}/actuator/prometheus`);
   const text = await res.text();
   if (res.status !== 200 || !text.includes('process_'))
-    throw new Error(`/actuator/prometheus answered ${res.status} without process metrics: ${text.slice(0, 200)}`);
+    throw new Error(
+      `/actuator/prometheus answered ${res.status} without process metrics: ${text.slice(0, 200)}`,
+    );
 }
 
 async function measure(
@@ -130,7 +146,9 @@ async function measure(
     const startMs = performance.now() - t0;
     if (mode !== 'bare-js') await scrapeMetrics(port);
     await sleep(IDLE_MS);
-    return { 'RSS MB': rssMb(child.pid!), 'start ms': startMs };
+    const rss = rssMb(child.pid!);
+    await sleep(SETTLED_MS - IDLE_MS);
+    return { 'RSS MB': rss, 'settled RSS MB': rssMb(child.pid!), 'start ms': startMs };
   } finally {
     await stopChild(child);
   }
@@ -179,9 +197,10 @@ const bench: Benchmark = {
     '`node --conditions=silk-dist`; how a service runs in production) and from sources under tsx (how ' +
     'tests and `pnpm start` run it); the bare app runs as plain JavaScript. `start ms`: spawn → listed ' +
     `in Nacos (Silk; polled every 50 ms) or spawn → listening (bare Fastify). \`RSS MB\`: VmRSS after ` +
-    `${IDLE_MS / 1000} s idle past ready.`,
+    `${IDLE_MS / 1000} s idle past ready; \`settled RSS MB\`: VmRSS ${SETTLED_MS / 1000} s past ready, once V8's memory ` +
+    'reducer has given back what start-up grew.',
   runs: 5,
-  better: { 'RSS MB': 'lower', 'start ms': 'lower' },
+  better: { 'RSS MB': 'lower', 'settled RSS MB': 'lower', 'start ms': 'lower' },
   cases: [
     {
       name: 'bare Fastify, plain JS (listening)',
