@@ -11,8 +11,7 @@
 import type { Attributes, Link } from '@opentelemetry/api';
 import { JsonBytes } from './json-bytes.js';
 import { epochNanos, type SilkSpan } from './silk-span.js';
-import type { SpanExport } from './span-pipeline.js';
-import { JsonPoster } from './zipkin-export.js';
+import { EncodedExport, JsonPoster } from './span-poster.js';
 
 // OTLP span flags: bit 8 says the remote bit (9) is known.
 const HAS_IS_REMOTE = 0x100;
@@ -159,26 +158,9 @@ export class OtlpEncoder {
   }
 }
 
-export class OtlpExport implements SpanExport {
-  private readonly encoder: OtlpEncoder;
-  private readonly poster: JsonPoster;
-
+/** OTLP/HTTP JSON batches POSTed to `url` (`/v1/traces`) with the configured headers. */
+export class OtlpExport extends EncodedExport {
   constructor(url: string, resource: Attributes, headers: Record<string, string> = {}) {
-    this.encoder = new OtlpEncoder(resource);
-    this.poster = new JsonPoster(url, headers, 10_000);
-  }
-
-  add(span: SilkSpan): void {
-    this.encoder.add(span);
-  }
-
-  flush(): Promise<void> {
-    const body = this.encoder.take();
-    return body ? this.poster.post(body, 'otlp') : Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    this.poster.close();
-    return Promise.resolve();
+    super(new OtlpEncoder(resource), new JsonPoster(url, headers, 10_000), 'otlp');
   }
 }

@@ -9,7 +9,17 @@
  * by Content-Length or chunks, skipped. One request at a time; `https:` goes through Node's
  * client instead (its TLS dominates anyway).
  */
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
+import { diag } from './otel-api.js';
+import type { SilkSpan } from './silk-span.js';
+import type { SpanExport } from './span-pipeline.js';
 
 export interface PostResult {
   ok: boolean;
@@ -154,5 +164,109 @@ export class SpanPoster {
     this.closed = true;
     if (this.socket) this.forget(this.socket);
     for (const p of this.queue.splice(0)) p.resolve({ ok: false, why: 'closed' });
+  }
+}
+
+/**
+ * POSTs a JSON body to one URL over a keep-alive connection, reporting a failure (network,
+ * timeout, 4xx/5xx) through OTel's diag and resolving either way. Plain HTTP goes through
+ * SpanPoster (span-poster.ts, why there); HTTPS through Node's client.
+ */
+export class JsonPoster {
+  private readonly url: URL;
+  private readonly agent: HttpAgent;
+  private readonly request: typeof httpRequest;
+  private readonly plain: SpanPoster | undefined;
+
+  constructor(
+    url: string,
+    private readonly headers: Record<string, string> = {},
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.url = new URL(url);
+    const https = this.url.protocol === 'https:';
+    this.agent = https
+      ? new HttpsAgent({ keepAlive: true, maxSockets: 2 })
+      : new HttpAgent({ keepAlive: true, maxSockets: 2 });
+    this.request = https ? httpsRequest : httpRequest;
+    this.plain = https
+      ? undefined
+      : new SpanPoster(this.url, { ...headers, 'Content-Type': 'application/json' }, timeoutMs);
+  }
+
+  post(body: Buffer, what: string): Promise<void> {
+    if (this.plain) {
+      return this.plain.post(body).then((r) => {
+        if (!r.ok) diag.error(`silk: ${what} export to ${this.url.href} failed`, r.why);
+      });
+    }
+    return new Promise((resolve) => {
+      let req: ClientRequest | undefined;
+      const fail = (why: unknown): void => {
+        diag.error(`silk: ${what} export to ${this.url.href} failed`, why);
+        resolve();
+      };
+      try {
+        req = this.request(
+          this.url,
+          {
+            method: 'POST',
+            agent: this.agent,
+            headers: {
+              ...this.headers,
+              'content-type': 'application/json',
+              'content-length': body.length,
+            },
+          },
+          (res: IncomingMessage) => {
+            res.resume();
+            res.on('end', () => ((res.statusCode ?? 0) < 400 ? resolve() : fail(`status ${res.statusCode}`)));
+            res.on('error', fail);
+          },
+        );
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no answer in ${this.timeoutMs} ms`)));
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.plain?.close();
+  }
+}
+
+/** What an export writes spans with: add them, then take the request body for a batch. */
+export interface SpanEncoder {
+  add(span: SilkSpan): void;
+  /** The body for the spans added since the last take; none when there are none. */
+  take(): Buffer | undefined;
+}
+
+/** An export that encodes spans as they end and POSTs each batch's body (Zipkin, OTLP). */
+export class EncodedExport implements SpanExport {
+  constructor(
+    private readonly encoder: SpanEncoder,
+    private readonly poster: JsonPoster,
+    /** Names the export in failure reports. */
+    private readonly what: string,
+  ) {}
+
+  add(span: SilkSpan): void {
+    this.encoder.add(span);
+  }
+
+  flush(): Promise<void> {
+    const body = this.encoder.take();
+    return body ? this.poster.post(body, this.what) : Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    this.poster.close();
+    return Promise.resolve();
   }
 }

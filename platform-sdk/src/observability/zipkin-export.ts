@@ -10,19 +10,11 @@
  * each span is written as bytes into one reused buffer (json-bytes.ts), and batches share a
  * keep-alive connection.
  */
-import { SpanKind, SpanStatusCode, diag } from './otel-api.js';
+import { SpanKind, SpanStatusCode } from './otel-api.js';
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type ClientRequest,
-  type IncomingMessage,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { JsonBytes } from './json-bytes.js';
-import { SpanPoster } from './span-poster.js';
+import { EncodedExport, JsonPoster } from './span-poster.js';
 import { epochMicros, type SilkSpan } from './silk-span.js';
-import type { SpanExport } from './span-pipeline.js';
 
 const KIND: Record<SpanKind, string> = {
   [SpanKind.INTERNAL]: '"',
@@ -140,99 +132,9 @@ export class ZipkinEncoder {
   }
 }
 
-/**
- * POSTs a JSON body to one URL over a keep-alive connection, reporting a failure (network,
- * timeout, 4xx/5xx) through OTel's diag and resolving either way. Plain HTTP goes through
- * SpanPoster (span-poster.ts, why there); HTTPS through Node's client.
- */
-export class JsonPoster {
-  private readonly url: URL;
-  private readonly agent: HttpAgent;
-  private readonly request: typeof httpRequest;
-  private readonly plain: SpanPoster | undefined;
-
-  constructor(
-    url: string,
-    private readonly headers: Record<string, string> = {},
-    private readonly timeoutMs = 30_000,
-  ) {
-    this.url = new URL(url);
-    const https = this.url.protocol === 'https:';
-    this.agent = https
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 2 })
-      : new HttpAgent({ keepAlive: true, maxSockets: 2 });
-    this.request = https ? httpsRequest : httpRequest;
-    this.plain = https
-      ? undefined
-      : new SpanPoster(this.url, { ...headers, 'Content-Type': 'application/json' }, timeoutMs);
-  }
-
-  post(body: Buffer, what: string): Promise<void> {
-    if (this.plain) {
-      return this.plain.post(body).then((r) => {
-        if (!r.ok) diag.error(`silk: ${what} export to ${this.url.href} failed`, r.why);
-      });
-    }
-    return new Promise((resolve) => {
-      let req: ClientRequest | undefined;
-      const fail = (why: unknown): void => {
-        diag.error(`silk: ${what} export to ${this.url.href} failed`, why);
-        resolve();
-      };
-      try {
-        req = this.request(
-          this.url,
-          {
-            method: 'POST',
-            agent: this.agent,
-            headers: {
-              ...this.headers,
-              'content-type': 'application/json',
-              'content-length': body.length,
-            },
-          },
-          (res: IncomingMessage) => {
-            res.resume();
-            res.on('end', () => ((res.statusCode ?? 0) < 400 ? resolve() : fail(`status ${res.statusCode}`)));
-            res.on('error', fail);
-          },
-        );
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no answer in ${this.timeoutMs} ms`)));
-      req.on('error', fail);
-      req.end(body);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-    this.plain?.close();
-  }
-}
-
-export class ZipkinExport implements SpanExport {
-  private readonly encoder: ZipkinEncoder;
-  private readonly poster: JsonPoster;
-
+/** Zipkin v2 JSON batches POSTed to `url` (`/api/v2/spans`). */
+export class ZipkinExport extends EncodedExport {
   constructor(url: string, serviceName: string, resource: Attributes) {
-    this.encoder = new ZipkinEncoder(serviceName, resource);
-    this.poster = new JsonPoster(url);
-  }
-
-  add(span: SilkSpan): void {
-    this.encoder.add(span);
-  }
-
-  flush(): Promise<void> {
-    const body = this.encoder.take();
-    return body ? this.poster.post(body, 'zipkin') : Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    this.poster.close();
-    return Promise.resolve();
+    super(new ZipkinEncoder(serviceName, resource), new JsonPoster(url), 'zipkin');
   }
 }
