@@ -99,7 +99,37 @@ export class SessionStore {
     pool.on('connection', (c) => {
       (c as unknown as { query(sql: string, cb: () => void): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', () => undefined);
     });
+    // The hot paths' statements depend only on the table names: written once, here.
+    const g = `\`${t.global}\``;
+    this.registerSql = [
+      'START TRANSACTION',
+      `SELECT status, begin_time, timeout FROM ${g} WHERE xid = ? FOR UPDATE`,
+      `INSERT INTO \`${t.branch}\` (branch_id, xid, transaction_id, resource_id, branch_type, status, client_id,
+        application_data, gmt_create, gmt_modified)
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, NOW(6), NOW(6) FROM ${g}
+        WHERE xid = ? AND status = ${GlobalStatus.Begin} AND begin_time + timeout >= ?`,
+    ];
+    this.lockInsert = `INSERT INTO \`${t.lock}\` (row_key, xid, transaction_id, branch_id, resource_id, table_name, pk, gmt_create, gmt_modified) `;
+    this.lockRow = `SELECT ?, ?, ?, ?, ?, ?, ?, NOW(), NOW() FROM \`${t.branch}\` WHERE branch_id = ?`;
+    this.commitSql = [
+      'START TRANSACTION',
+      `SELECT status FROM ${g} WHERE xid = ? FOR UPDATE`,
+      `UPDATE ${g} SET status = CASE
+          WHEN begin_time + timeout < ? THEN ${GlobalStatus.TimeoutRollbacking}
+          WHEN EXISTS (SELECT 1 FROM \`${t.branch}\` b WHERE b.xid = ? AND b.branch_type <> 'AT') THEN ${GlobalStatus.Committing}
+          ELSE ${GlobalStatus.AsyncCommitting} END,
+        owner = ?, lease_until = ?, gmt_modified = NOW()
+        WHERE xid = ? AND status = ${GlobalStatus.Begin}`,
+      `DELETE FROM \`${t.lock}\` WHERE xid = ? AND (SELECT status FROM ${g} WHERE xid = ?) = ${GlobalStatus.AsyncCommitting}`,
+      `SELECT status FROM ${g} WHERE xid = ?`,
+      'COMMIT',
+    ];
   }
+
+  private readonly registerSql: string[];
+  private readonly lockInsert: string;
+  private readonly lockRow: string;
+  private readonly commitSql: string[];
 
   private tx<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
     return withLocalTransaction(this.pool, fn);
@@ -166,26 +196,15 @@ export class SessionStore {
    * rolled back and the general path below sorts out which it was.
    */
   async registerBranch(b: BranchSession, locks: RowLockRequest[], now: number): Promise<void> {
-    const lockRow = `SELECT ?, ?, ?, ?, ?, ?, ?, NOW(), NOW() FROM \`${this.t.branch}\` WHERE branch_id = ?`;
     const sql = [
-      'START TRANSACTION',
-      `SELECT status, begin_time, timeout FROM \`${this.t.global}\` WHERE xid = ? FOR UPDATE`,
-      `INSERT INTO \`${this.t.branch}\` (branch_id, xid, transaction_id, resource_id, branch_type, status, client_id,
-        application_data, gmt_create, gmt_modified)
-        SELECT ?, ?, ?, ?, ?, ?, ?, ?, NOW(6), NOW(6) FROM \`${this.t.global}\`
-        WHERE xid = ? AND status = ? AND begin_time + timeout >= ?`,
-      ...(locks.length > 0
-        ? [
-            `INSERT INTO \`${this.t.lock}\` (row_key, xid, transaction_id, branch_id, resource_id, table_name, pk, gmt_create, gmt_modified)
-              ${locks.map(() => lockRow).join(' UNION ALL ')}`,
-          ]
-        : []),
+      ...this.registerSql,
+      ...(locks.length > 0 ? [this.lockInsert + locks.map(() => this.lockRow).join(' UNION ALL ')] : []),
       'COMMIT',
     ];
     const params: unknown[] = [
       b.xid,
       b.branchId, b.xid, b.transactionId, b.resourceId, b.branchType, b.status, b.clientId, b.applicationData,
-      b.xid, GlobalStatus.Begin, now,
+      b.xid, now,
       ...locks.flatMap((l) => [l.rowKey, b.xid, b.transactionId, b.branchId, b.resourceId, l.table, l.pk, b.branchId]),
     ];
     let results: unknown[];
@@ -288,25 +307,7 @@ export class SessionStore {
    * returns the status found and the status it has now.
    */
   async commitTransition(xid: string, now: number, owner: string, leaseUntil: number): Promise<{ found: number; to: number } | undefined> {
-    const g = `\`${this.t.global}\``;
-    const results = await this.batch((run) =>
-      run(
-        [
-          'START TRANSACTION',
-          `SELECT status FROM ${g} WHERE xid = ? FOR UPDATE`,
-          `UPDATE ${g} SET status = CASE
-              WHEN begin_time + timeout < ? THEN ${GlobalStatus.TimeoutRollbacking}
-              WHEN EXISTS (SELECT 1 FROM \`${this.t.branch}\` b WHERE b.xid = ? AND b.branch_type <> 'AT') THEN ${GlobalStatus.Committing}
-              ELSE ${GlobalStatus.AsyncCommitting} END,
-            owner = ?, lease_until = ?, gmt_modified = NOW()
-            WHERE xid = ? AND status = ${GlobalStatus.Begin}`,
-          `DELETE FROM \`${this.t.lock}\` WHERE xid = ? AND (SELECT status FROM ${g} WHERE xid = ?) = ${GlobalStatus.AsyncCommitting}`,
-          `SELECT status FROM ${g} WHERE xid = ?`,
-          'COMMIT',
-        ],
-        [xid, now, xid, owner, leaseUntil, xid, xid, xid, xid],
-      ),
-    );
+    const results = await this.batch((run) => run(this.commitSql, [xid, now, xid, owner, leaseUntil, xid, xid, xid, xid]));
     const found = (results[1] as RowDataPacket[])[0];
     const after = (results[4] as RowDataPacket[])[0];
     return found && after ? { found: Number(found.status), to: Number(after.status) } : undefined;
