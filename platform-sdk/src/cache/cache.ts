@@ -92,7 +92,12 @@ export class Cache<K, V> implements Component {
       PENDING_RETRY_MS,
       this.#o.logger,
     );
-    this.#readThrough = new ReadThrough(this.#o, this.#stats, (t, v, f) => this.#fillLocal(t, v, f));
+    this.#readThrough = new ReadThrough(
+      this.#o,
+      this.#stats,
+      (t) => this.#keys(t),
+      (t, v, f) => this.#fillLocal(t, v, f),
+    );
   }
 
   /** Subscribes to the invalidation channel; `get` and writes call it on first use. */

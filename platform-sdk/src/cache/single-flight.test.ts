@@ -56,22 +56,6 @@ describe('SingleFlight', () => {
     expect(sf.size).toBe(0);
   });
 
-  it('starts fn at once, and a call fn makes for its own key while starting joins the flight', async () => {
-    const sf = new SingleFlight<string, number>();
-    let calls = 0;
-    let inner: Promise<number> | undefined;
-    const outer = sf.run('k', () => {
-      calls++;
-      inner = sf.run('k', () => Promise.resolve(-1));
-      return Promise.resolve(5);
-    });
-    expect(calls).toBe(1); // synchronously, not a microtask later
-    expect(await outer).toBe(5);
-    expect(await inner).toBe(5);
-    expect(calls).toBe(1);
-    expect(sf.size).toBe(0);
-  });
-
   it('marks the running flight stale on invalidate (guards L1 fills racing a write)', async () => {
     const sf = new SingleFlight<string, boolean>();
     const gate = deferred<void>();
