@@ -4,10 +4,37 @@
  * attributes the steps leave for each other (URI variables, the chosen route, the principal).
  * Parsed views (query parameters, cookies) are built on first use only.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 
 export type RequestHeaders = Record<string, string | string[]>;
+
+/**
+ * The request as the gateway reads it: node:http's IncomingMessage, or the raw front's
+ * RawRequest (front/raw-front.ts), which never has a body.
+ */
+export interface GatewayRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly socket: Socket;
+  /** The body has been read whole (always, for a request without one). */
+  readonly complete: boolean;
+}
+
+/** The answer as the gateway writes it: node:http's ServerResponse, or the raw front's RawResponse. */
+export interface GatewayResponse {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+  setHeader(name: string, value: string): unknown;
+  writeHead(status: number, headers?: OutgoingHttpHeaders): this;
+  write(chunk: Buffer): boolean;
+  end(data?: string | Buffer, encoding?: BufferEncoding): unknown;
+  destroy(err?: Error): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+}
 export type ResponseHeaderEdit = (headers: OutgoingHttpHeaders) => void;
 
 export interface RetryPolicy {
@@ -65,8 +92,8 @@ export class Exchange {
   #cookies: Map<string, string[]> | undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: GatewayRequest,
+    readonly res: GatewayResponse,
     readonly now: number,
     private readonly random: () => number = Math.random,
   ) {

@@ -11,14 +11,24 @@
  * per request in the throughput benchmark, and none of it serves a proxied request: the
  * gateway opens its own SERVER span and records spring.cloud.gateway.requests. `inject()` and
  * anything else that enters Fastify directly still reaches the gateway through the catch-all.
+ *
+ * Before node:http even parses them, plain bodiless HTTP/1.1 requests are read off the socket by
+ * the raw front (front/raw-front.ts), which asks the same router question and hands the
+ * connection to node:http for anything else (`front: 'node'` turns it off).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { installRawFront } from './front/raw-front.js';
 import type { Gateway } from './gateway.js';
 
 export interface MountOptions {
   /** True once the process is shutting down: proxied answers then close their connection. */
   closing?: () => boolean;
+  /**
+   * `raw` (default): simple requests are parsed off the socket by the raw front; `node`: every
+   * request goes through node:http's parser and objects.
+   */
+  front?: 'raw' | 'node';
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -46,20 +56,24 @@ export async function registerGateway(
     const fastify = listeners[0]!;
     server.removeListener('request', fastify);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (appClaims(app, req)) return fastify(req, res);
+      if (appClaims(app, req.method ?? 'GET', req.url ?? '/')) return fastify(req, res);
       if (closing?.() === true) res.setHeader('connection', 'close');
       void gateway.handle(req, res);
     });
+    if (opts.front !== 'node')
+      installRawFront(server, (req, res) => void gateway.handle(req, res), {
+        claims: (method, url) => appClaims(app, method, url),
+        ...(closing !== undefined ? { closing } : {}),
+      });
   }
   app.server.on('upgrade', (req, socket, head: Buffer) => void gateway.upgrade(req, socket, head));
 }
 
 /** A route of the app's own (not the gateway's catch-all) matches the request. */
-function appClaims(app: FastifyInstance, req: IncomingMessage): boolean {
-  const url = req.url ?? '/';
+function appClaims(app: FastifyInstance, method: string, url: string): boolean {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const route = app.findRoute({ method: req.method ?? 'GET', url: path });
+  const route = app.findRoute({ method, url: path });
   if (route === null) return false;
   // The catch-all `/*` captures the whole path after its slash; an app's own wildcard route
   // (`/actuator/*`) captures less.
@@ -71,8 +85,9 @@ function appClaims(app: FastifyInstance, req: IncomingMessage): boolean {
  * The gateway on a bare node:http server, for deployments that need no other routes: no
  * framework between the socket and the gateway.
  */
-export function createGatewayServer(gateway: Gateway): Server {
+export function createGatewayServer(gateway: Gateway, opts: Pick<MountOptions, 'front'> = {}): Server {
   const server = createServer((req, res) => void gateway.handle(req, res));
   server.on('upgrade', (req, socket, head: Buffer) => void gateway.upgrade(req, socket, head));
+  if (opts.front !== 'node') installRawFront(server, (req, res) => void gateway.handle(req, res));
   return server;
 }

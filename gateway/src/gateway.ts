@@ -10,14 +10,14 @@
  * request; `apply()` swaps it whole, so a reload never disturbs a request already routed.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isSilkError } from '@silk/platform-sdk/core';
 import type { ServiceInstance } from '@silk/platform-sdk/nacos';
 import type { ObservabilityScope } from '@silk/platform-sdk/observability';
 import { createSentinel, type Sentinel } from '@silk/platform-sdk/sentinel';
 import { BodyTooLargeError, NoInstanceError, NoRouteError } from './errors.js';
-import { Exchange } from './exchange.js';
+import { Exchange, type GatewayRequest, type GatewayResponse } from './exchange.js';
 import type { FilterServices, KeyResolver } from './filter/filter.js';
 import type { RateLimiter } from './filter/rate-limiter.js';
 import { requestSizeMessage } from './filter/resilience-filters.js';
@@ -137,7 +137,7 @@ export class Gateway {
     return state;
   }
 
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  handle(req: GatewayRequest, res: GatewayResponse): Promise<void> {
     const ex = new Exchange(req, res, this.#now());
     stampIds(ex);
     return this.#observation.run(ex, () => this.#handle(ex));
@@ -174,7 +174,7 @@ export class Gateway {
   /** An HTTP upgrade (WebSocket): routed and filtered like a request, then piped. */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const state = this.#state;
-    const ex = new Exchange(req, undefined as unknown as ServerResponse, this.#now());
+    const ex = new Exchange(req, undefined as unknown as GatewayResponse, this.#now());
     stampIds(ex);
     try {
       const route = state.table.match(ex);

@@ -7,7 +7,7 @@
  * Retry (when the route asks for it) re-sends requests without a body only — a streamed
  * body cannot be replayed — after the failed answer's body has been drained.
  */
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Transform, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
@@ -17,7 +17,7 @@ import {
   UpstreamFailedError,
   UpstreamTimeoutError,
 } from '../errors.js';
-import { HOP_BY_HOP, type Exchange, type RetryPolicy } from '../exchange.js';
+import { HOP_BY_HOP, type Exchange, type GatewayResponse, type RetryPolicy } from '../exchange.js';
 import { StatusFailure } from '../filter/resilience-filters.js';
 import { forwardH1 } from './forward-h1.js';
 import type { UpstreamPools } from './upstream-pools.js';
@@ -104,7 +104,9 @@ async function forwardUndici(
 ): Promise<void> {
   const pool = pools.get(origin, opts.connectTimeoutMs);
   const headers = forwardedHeaders(ex);
-  const body = !withBody ? null : ex.maxBodySize === undefined ? ex.req : ex.req.pipe(limited(ex, ex.maxBodySize));
+  // A request with a body always came through node:http (the raw front takes none).
+  const req = ex.req as IncomingMessage;
+  const body = !withBody ? null : ex.maxBodySize === undefined ? req : req.pipe(limited(ex, ex.maxBodySize));
   const policy = withBody ? undefined : ex.retry;
   for (let attempt = 0; ; attempt++) {
     let retry = false;
@@ -142,5 +144,28 @@ function writeHead(ex: Exchange, status: number, upstream: Record<string, string
   for (const k in upstream) if (!HOP_BY_HOP.has(k)) out[k] = upstream[k];
   for (const edit of ex.responseEdits) edit(out);
   ex.res.writeHead(status, out);
-  return ex.res;
+  return ex.res instanceof Writable ? ex.res : writableOf(ex.res);
+}
+
+/** A Writable over a raw front's response, for undici's stream() (https upstreams). */
+function writableOf(res: GatewayResponse): Writable {
+  const w = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (res.write(chunk)) done();
+      else res.once('drain', () => done());
+    },
+    final(done) {
+      res.end();
+      done();
+    },
+    destroy(err, done) {
+      if (err !== null && !res.writableEnded) res.destroy(err);
+      done(err);
+    },
+  });
+  // The client went away mid-answer: undici stops reading the upstream.
+  res.once('close', () => {
+    if (!res.writableEnded) w.destroy(Object.assign(new Error('the client closed the connection mid-answer'), { code: 'UND_ERR_ABORTED' }));
+  });
+  return w;
 }

@@ -4,11 +4,10 @@
  * then on the two sockets are piped both ways; the upstream's `101 Switching Protocols` and
  * every frame after it pass through unread. Either side closing closes the other.
  */
-import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { Exchange } from '../exchange.js';
+import type { Exchange, GatewayRequest } from '../exchange.js';
 
 export function failUpgrade(socket: Duplex, status: number, reason: string, body: string): void {
   if (socket.writable)
@@ -18,7 +17,7 @@ export function failUpgrade(socket: Duplex, status: number, reason: string, body
   socket.destroy();
 }
 
-function requestHead(ex: Exchange, req: IncomingMessage, hostHeader: string): string {
+function requestHead(ex: Exchange, req: GatewayRequest, hostHeader: string): string {
   const lines = [`${ex.method} ${ex.pathAndQuery} HTTP/1.1`, `host: ${hostHeader}`, 'connection: Upgrade'];
   lines.push(`upgrade: ${String(req.headers.upgrade ?? 'websocket')}`);
   for (const [k, v] of Object.entries(ex.headers)) {
