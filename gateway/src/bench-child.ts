@@ -5,16 +5,17 @@
  *
  *   upstream <port>            node:http answering a small JSON body
  *   bare <port> <upstream>     node:http + one undici Pool, piping each request to the upstream
- *   gateway-http <port> <up>   the same gateway on a bare node:http server
  *   gateway <port> <upstream>  the Silk gateway on Fastify: one lb:// route (discovery answers
  *                              the upstream from memory, as NacosDiscovery does from its cache),
- *                              three filters and one Sentinel gateway rule
+ *                              three filters and one Sentinel gateway rule; simple requests
+ *                              read by the raw front (front/raw-front.ts)
+ *   gateway-node <port> <up>   the same with the raw front off: node:http parses every request
  */
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import { Pool } from 'undici';
 import { Gateway } from './gateway.js';
-import { createGatewayServer, registerGateway } from './fastify-adapter.js';
+import { registerGateway } from './fastify-adapter.js';
 
 const [mode, portText, upstreamText] = process.argv.slice(2);
 const port = Number(portText);
@@ -45,7 +46,7 @@ if (mode === 'upstream') {
       return res;
     }).catch(() => res.destroy());
   }).listen(port, '127.0.0.1', listening);
-} else if (mode === 'gateway' || mode === 'gateway-http') {
+} else if (mode === 'gateway' || mode === 'gateway-node') {
   const instance = {
     instanceId: 'bench',
     serviceName: 'bench-upstream',
@@ -70,14 +71,10 @@ spring.cloud.gateway.routes:
       - AddResponseHeader=X-Route, bench
 `);
   gateway.flow.loadRules([{ resource: 'bench', count: 1_000_000_000 }]);
-  if (mode === 'gateway-http') {
-    createGatewayServer(gateway).listen(port, '127.0.0.1', listening);
-  } else {
-    const app = Fastify({ logger: false });
-    await registerGateway(app, gateway);
-    await app.listen({ port, host: '127.0.0.1' });
-    listening();
-  }
+  const app = Fastify({ logger: false });
+  await registerGateway(app, gateway, { front: mode === 'gateway' ? 'raw' : 'node' });
+  await app.listen({ port, host: '127.0.0.1' });
+  listening();
 } else {
   console.error(`unknown mode ${mode}`);
   process.exit(2);

@@ -6,8 +6,10 @@
  * - direct: wrk straight to the upstream;
  * - bare proxy (baseline): node:http + one undici Pool, the least a Node proxy can do;
  * - silk gateway: Fastify + the gateway, one `lb://` route with three filters (StripPrefix,
- *   AddRequestHeader, AddResponseHeader) and one Sentinel gateway flow rule;
- * - silk gateway on node:http: the same gateway through `createGatewayServer`, no Fastify;
+ *   AddRequestHeader, AddResponseHeader) and one Sentinel gateway flow rule; simple requests
+ *   read off the socket by the raw front (gateway/src/front/raw-front.ts);
+ * - silk gateway, node:http parsing: the same with the raw front off (`front: 'node'`), which
+ *   shows what the front saves in the same run;
  * - nginx: `proxy_pass` to the upstream with keep-alive upstream connections, one worker.
  *
  * `RSS MB` is the gateway process' VmRSS right after a run. Needs `wrk` and `nginx` on PATH
@@ -141,7 +143,7 @@ async function startAll(): Promise<void> {
   gatewayPid = gw.pid!;
   procs.push(gw);
   gatewayHttpPort = await freePort();
-  const gwHttp = await startChild(['gateway-http', String(gatewayHttpPort), String(upstreamPort)]);
+  const gwHttp = await startChild(['gateway-node', String(gatewayHttpPort), String(upstreamPort)]);
   gatewayHttpPid = gwHttp.pid!;
   procs.push(gwHttp);
   nginxPort = await freePort();
@@ -163,8 +165,8 @@ const bench: Benchmark = {
   description:
     'wrk -t1 -c50 -d5s against one upstream (node:http, small JSON body): direct; a bare node:http + undici ' +
     'Pool proxy (baseline); the Silk gateway on Fastify with one lb:// route, three filters and one Sentinel ' +
-    'gateway rule; nginx proxy_pass with keep-alive upstreams (1 worker). Each server is its own process; Node ' +
-    'ones run under tsx. CPU µs/req: user+system CPU of the proxy process per request (steadier than req/s on a ' +
+    'gateway rule (simple requests read by its raw front; once more with the front off); nginx proxy_pass ' +
+    'with keep-alive upstreams (1 worker). Each server is its own process; Node ones run under tsx. CPU µs/req: user+system CPU of the proxy process per request (steadier than req/s on a ' +
     'shared machine). RSS MB: the gateway process after its run.',
   runs: 3,
   better: { 'req/s': 'higher', 'p99 ms': 'lower', 'CPU µs/req': 'lower', 'RSS MB': 'lower' },
@@ -181,7 +183,7 @@ const bench: Benchmark = {
       run: () => ({ ...measured(`http://127.0.0.1:${gatewayPort}/svc/hello`, gatewayPid), 'RSS MB': rssMb(gatewayPid) }),
     },
     {
-      name: 'silk gateway on node:http',
+      name: 'silk gateway, node:http parsing (no raw front)',
       setup: startAll,
       run: () => ({ ...measured(`http://127.0.0.1:${gatewayHttpPort}/svc/hello`, gatewayHttpPid), 'RSS MB': rssMb(gatewayHttpPid) }),
     },
