@@ -104,9 +104,19 @@ export function hasHashTag(key: string): boolean {
   return close > open + 1;
 }
 
+/** Where a key's value lives; a read that finds it needs nothing else (see read-through.ts). */
+export function valueKey(prefix: string, cache: string, key: string): string {
+  return `${prefix}${cache}:${key}`;
+}
+
+/** The load lease beside a value key, in the value's hash slot. */
+export function leaseKey(value: string): string {
+  return hasHashTag(value) ? `${value}#lease` : `{${value}}#lease`;
+}
+
 export function entryKeys(prefix: string, cache: string, key: string): EntryKeys {
-  const value = `${prefix}${cache}:${key}`;
-  return { value, lease: hasHashTag(value) ? `${value}#lease` : `{${value}}#lease` };
+  const value = valueKey(prefix, cache, key);
+  return { value, lease: leaseKey(value) };
 }
 
 /** One pub/sub channel per cache, carrying invalidation messages for its keys. */

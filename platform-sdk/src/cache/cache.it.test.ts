@@ -231,4 +231,44 @@ describe('Cache on Redis', () => {
     await expect(cache.invalidateAfter(Promise.resolve('committed'), 'k')).resolves.toBe('committed');
     expect(await cache.get('k')).toBe(2);
   });
+  it('a read that begins after a write was heard does not join a load that read the source before it', async () => {
+    let version = 1;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let loads = 0;
+    // The first load reads the source and then stalls (as a Redis step stalls during a cluster
+    // failover); later loads answer at once.
+    const loader = async (): Promise<number> => {
+      const seen = version;
+      if (loads++ === 0) await gate;
+      return seen;
+    };
+    const reader = await instance<number>({ name: 'late-join', loader });
+    const writer = await instance<number>({ name: 'late-join', loader });
+    const early = reader.get('k');
+    await eventually(() => Promise.resolve(loads === 1));
+    version = 2;
+    await writer.evict('k');
+    expect(await eventually(() => Promise.resolve(reader.stats().remoteInvalidations >= 1))).toBe(true);
+    // A flight of its own, not the stalled one (which would answer 1, and only once released).
+    const late = await Promise.race([reader.get('k'), sleepMs(2_000).then(() => 'joined the stalled load')]);
+    release();
+    expect(late).toBe(2);
+    expect(await early).toBe(1); // asked before the write: the old value is a fair answer
+    expect(await reader.get('k')).toBe(2); // and the stale load filled no level
+    expect(await writer.get('k')).toBe(2);
+  });
+  it("a read racing the writer's own eviction cannot leave the old value in the writer's L1", async () => {
+    let version = 1;
+    const cache = await instance<number>({ name: 'own-race', loader: () => Promise.resolve(version) });
+    expect(await cache.get('k')).toBe(1); // in Redis and in L1
+    version = 2;
+    // The read starts while the eviction is on its way: its GET can reach Redis first and see 1,
+    // and this instance ignores its own invalidation message.
+    const evicted = cache.evict('k');
+    const racing = cache.get('k');
+    await evicted;
+    expect([1, 2]).toContain(await racing); // began before the eviction returned: either is fair
+    expect(await cache.get('k')).toBe(2);
+  });
 });

@@ -92,12 +92,7 @@ export class Cache<K, V> implements Component {
       PENDING_RETRY_MS,
       this.#o.logger,
     );
-    this.#readThrough = new ReadThrough(
-      this.#o,
-      this.#stats,
-      (t) => this.#keys(t),
-      (t, v, f) => this.#fillLocal(t, v, f),
-    );
+    this.#readThrough = new ReadThrough(this.#o, this.#stats, (t, v, f) => this.#fillLocal(t, v, f));
   }
 
   /** Subscribes to the invalidation channel; `get` and writes call it on first use. */
@@ -182,7 +177,7 @@ export class Cache<K, V> implements Component {
       this.#redis,
       [keys.value, keys.lease],
       [encoded, valueTtl(this.#o), this.#bus.channel, this.#bus.message([text])],
-    );
+    ).finally(() => this.#dropAfterWrite(text));
     this.#stats.inc('puts');
   }
 
@@ -218,6 +213,26 @@ export class Cache<K, V> implements Component {
    */
   async #evictText(text: string): Promise<void> {
     this.#invalidateLocally(text);
+    try {
+      await this.#evictEverywhere(text);
+    } finally {
+      this.#dropAfterWrite(text);
+    }
+  }
+
+  /**
+   * Dropping the key before the Redis write is not enough: a read that starts here while the
+   * write is on its way can still send its GET first (the write waits a tick for `start`, a
+   * cluster client may queue or redirect it) and fill L1 with the old value, which this
+   * instance's own echo would not clear. Dropping again once the write has returned clears such
+   * a fill, and marks a read still running then stale. (Seen in the cluster test: a writer kept
+   * its own old value right after a master was killed.)
+   */
+  #dropAfterWrite(text: string): void {
+    this.#dropLocal(text);
+  }
+
+  async #evictEverywhere(text: string): Promise<void> {
     try {
       // Longer than a read's bound: a read gives up and asks the loader, but an eviction that
       // returns while its command still waits in a client queue (a cluster client stalls while

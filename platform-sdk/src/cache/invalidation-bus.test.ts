@@ -81,4 +81,31 @@ describe('InvalidationBus hearing check', () => {
     expect(drops.length).toBeGreaterThanOrEqual(3);
     await b.stop();
   });
+  it("a cluster client's subscription connection closing, or replaced between beats, drops L1 at once", async () => {
+    const { b, clock, ch, drops } = bus();
+    // What ioredis's Cluster holds privately: the connection its subscriptions live on.
+    let connection = new EventEmitter();
+    Object.assign(ch.emitter, { isCluster: true, subscriber: { getInstance: () => connection } });
+    await b.start();
+    expect(connection.listenerCount('close')).toBe(1);
+    connection.emit('close'); // its node died; the client will subscribe elsewhere by itself
+    expect(b.trusted).toBe(false);
+    expect(drops).toEqual(['reconnect']);
+    await clock.advance(0); // the probe sent on the close comes back (subscribed elsewhere)
+    expect(b.trusted).toBe(true);
+    // Regaining trust marks reads that began while deaf stale (they may have missed a message).
+    expect(drops).toEqual(['reconnect', 'reconnect']);
+    // Swapped with no close seen and every probe heard: noticed at the next beat all the same.
+    const old = connection;
+    connection = new EventEmitter();
+    drops.length = 0;
+    await clock.advance(HEARTBEAT_MS);
+    expect(drops[0]).toBe('reconnect');
+    expect(old.listenerCount('close')).toBe(0);
+    expect(connection.listenerCount('close')).toBe(1);
+    await clock.advance(HEARTBEAT_MS * 2);
+    expect(b.trusted).toBe(true);
+    await b.stop();
+    expect(connection.listenerCount('close')).toBe(0);
+  });
 });

@@ -4,8 +4,8 @@
  * Message (JSON): {"o": "<origin instance id>", "k": ["key", ...]} or {"o": ..., "all": true}.
  *
  * An instance ignores its own messages: it applies its invalidation locally (drop the L1 entry,
- * mark the in-flight read stale) *before* it sends the Redis write, and later reads go out on the
- * same connection after that write, so the echo could only drop a value that is already fresh.
+ * mark the in-flight read stale) before it sends the Redis write and again once the write has
+ * returned (see cache.ts), so its own echo would only drop a value that is already fresh.
  *
  * Pub/sub is at-most-once: messages sent while the subscriber is away are lost, and a cluster
  * client whose subscription sits on a dead node may not say so. So the bus checks that it hears
@@ -14,8 +14,16 @@
  * subscriber's connection closes, or a cluster client's node set changes, the whole L1 is
  * dropped and stays unused until a probe comes back. A deaf subscriber can thus keep a stale
  * L1 entry for about two heartbeats, not for the L1 TTL (which stays as a last resort).
+ *
+ * Probes alone miss a short gap: ioredis's cluster client subscribes on one node over a
+ * connection of its own, and when that node dies it quietly subscribes again on another; if
+ * that takes less than a beat, every probe is heard, yet what was published in between is
+ * lost. So the bus also watches that connection: its close, or a new one in its place, drops
+ * L1 at once. And when trust comes back, reads that started while deaf are marked stale too:
+ * they may have read a value whose invalidation fell into the gap.
  */
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from './clock.js';
 import type { CacheLogger } from './logger.js';
 import type { RedisClient } from './lua.js';
@@ -48,6 +56,18 @@ export function decodeInvalidation(text: string): InvalidationMessage | undefine
   return undefined;
 }
 
+/**
+ * The connection a cluster client holds its subscriptions on. ioredis keeps it private (the
+ * Cluster's `subscriber`, whose `getInstance()` is the current connection), so this reads it
+ * defensively: undefined for a single Redis, or if a later ioredis moves it.
+ */
+export function subscriptionConnection(client: RedisClient): EventEmitter | undefined {
+  if (!client.isCluster) return undefined;
+  const holder = (client as unknown as { subscriber?: { getInstance?: () => EventEmitter | null } })
+    .subscriber;
+  return typeof holder?.getInstance === 'function' ? (holder.getInstance() ?? undefined) : undefined;
+}
+
 export interface InvalidationHandler {
   /** Keys invalidated by another instance. */
   onKeys(keys: readonly string[]): void;
@@ -68,6 +88,8 @@ export class InvalidationBus {
   /** The latest probe sent and not yet heard back. */
   #probe: string | undefined;
   #heartbeat: TimerHandle | undefined;
+  /** The cluster client's current subscription connection, watched for its close. */
+  #connection: EventEmitter | undefined;
   readonly #clock: Clock;
   readonly #publish: (channel: string, message: string) => Promise<unknown>;
 
@@ -120,7 +142,23 @@ export class InvalidationBus {
     this.#distrust();
   };
 
-  readonly #onNodeChange = (): void => this.#distrust();
+  readonly #onNodeChange = (): void => {
+    this.#watchConnection();
+    this.#distrust();
+  };
+
+  readonly #onConnectionClose = (): void => this.#distrust();
+
+  /** Follows the cluster client's subscription connection; a new one means a gap was possible. */
+  #watchConnection(): void {
+    const current = subscriptionConnection(this.#subscriber);
+    if (current === this.#connection) return;
+    const replaced = this.#connection !== undefined;
+    this.#connection?.off('close', this.#onConnectionClose);
+    this.#connection = current;
+    current?.on('close', this.#onConnectionClose);
+    if (replaced) this.#distrust();
+  }
 
   /** Whether L1 may be read and filled: the channel is known to be heard. */
   get trusted(): boolean {
@@ -147,13 +185,16 @@ export class InvalidationBus {
   #heard(probe: string): void {
     if (probe !== this.#probe) return;
     this.#probe = undefined;
+    if (!this.#deaf) return;
     this.#deaf = false;
+    this.#handler.onAll('reconnect');
   }
 
   #beat(): void {
     this.#heartbeat = this.#clock.setTimeout(() => {
       // The previous probe had a whole beat to come back.
       if (this.#probe !== undefined) this.#goDeaf();
+      this.#watchConnection();
       this.#sendProbe();
       this.#beat();
     }, HEARTBEAT_MS);
@@ -168,6 +209,7 @@ export class InvalidationBus {
     this.#subscriber.on('+node', this.#onNodeChange);
     await this.#subscriber.subscribe(this.#channel);
     this.#subscribed = true;
+    this.#watchConnection();
     this.#beat();
   }
 
@@ -179,6 +221,8 @@ export class InvalidationBus {
     this.#subscriber.off('+node', this.#onNodeChange);
     if (this.#heartbeat !== undefined) this.#clock.clearTimeout(this.#heartbeat);
     this.#heartbeat = undefined;
+    this.#connection?.off('close', this.#onConnectionClose);
+    this.#connection = undefined;
     if (this.#subscribed && this.#subscriber.status === 'ready')
       await this.#subscriber.unsubscribe(this.#channel);
     this.#subscribed = false;

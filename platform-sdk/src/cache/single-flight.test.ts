@@ -56,6 +56,22 @@ describe('SingleFlight', () => {
     expect(sf.size).toBe(0);
   });
 
+  it('starts fn at once, and a call fn makes for its own key while starting joins the flight', async () => {
+    const sf = new SingleFlight<string, number>();
+    let calls = 0;
+    let inner: Promise<number> | undefined;
+    const outer = sf.run('k', () => {
+      calls++;
+      inner = sf.run('k', () => Promise.resolve(-1));
+      return Promise.resolve(5);
+    });
+    expect(calls).toBe(1); // synchronously, not a microtask later
+    expect(await outer).toBe(5);
+    expect(await inner).toBe(5);
+    expect(calls).toBe(1);
+    expect(sf.size).toBe(0);
+  });
+
   it('marks the running flight stale on invalidate (guards L1 fills racing a write)', async () => {
     const sf = new SingleFlight<string, boolean>();
     const gate = deferred<void>();
@@ -67,5 +83,20 @@ describe('SingleFlight', () => {
     expect(sf.invalidate('other')).toBe(false);
     gate.resolve();
     expect(await p).toBe(true);
+  });
+  it('does not let a caller join a flight gone stale: it starts its own, and each gets its own result', async () => {
+    const sf = new SingleFlight<string, string>();
+    const gate = deferred<string>();
+    const before = sf.run('k', () => gate.promise); // read the source before the write
+    expect(sf.invalidate('k')).toBe(true); // the write's invalidation arrives
+    const after = sf.run('k', () => Promise.resolve('new'));
+    const joined = sf.run('k', () => Promise.resolve('never run'));
+    const waited = new Promise<string>((r) => setTimeout(() => r('joined the stale flight'), 50));
+    const first = await Promise.race([after, waited]);
+    gate.resolve('old');
+    expect(first).toBe('new');
+    expect(await joined).toBe('new'); // joins the fresh flight, not the stale one
+    expect(await before).toBe('old'); // its own caller asked before the write
+    expect(sf.size).toBe(0); // the stale flight ending does not drop the map's newer entry early
   });
 });
