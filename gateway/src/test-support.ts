@@ -26,7 +26,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
  * /slow?ms=N   answers after N ms
  * /status/N    answers status N (counts hits per path)
  * /flaky/N     502 for the first N hits of that path, then 200
- * /stream      a chunked answer of 64 x 16 KiB
+ * /stream?n=N  a chunked answer of N (default 64) x 16 KiB, block i filled with byte i % 256
  * any upgrade  a WebSocket echo
  */
 export async function startUpstream(name = 'upstream'): Promise<Upstream> {
@@ -42,7 +42,8 @@ export async function startUpstream(name = 'upstream'): Promise<Upstream> {
       if (kind === 'flaky' && n <= Number(arg)) return res.writeHead(502).end('flaky');
       if (kind === 'stream') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        for (let i = 0; i < 64; i++) if (!res.write(Buffer.alloc(16384, i))) await once(res, 'drain');
+        const blocks = Number(url.searchParams.get('n') ?? 64);
+        for (let i = 0; i < blocks; i++) if (!res.write(Buffer.alloc(16384, i % 256))) await once(res, 'drain');
         return res.end();
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' });

@@ -248,6 +248,25 @@ describe('the raw front', () => {
     c.close();
   });
 
+  it('keeps streamed bodies intact while several upstream answers share the read buffer', async () => {
+    // 8 MiB each to clients that do not read for a while: the gateway's writes queue in the
+    // socket while later upstream reads reuse the shared buffer.
+    const clients = [new Client(port), new Client(port), new Client(port)];
+    for (const c of clients) c.socket.pause();
+    for (const c of clients) c.send(GET('/api/stream?n=512'));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of clients) c.socket.resume();
+    const bodies = await Promise.all(clients.map((c) => c.read()));
+    for (const b of bodies) {
+      const bytes = Buffer.from(b.body, 'latin1');
+      expect(bytes.length).toBe(512 * 16384);
+      let intact = true;
+      for (let i = 0; i < 512; i++) intact &&= bytes.subarray(i * 16384, (i + 1) * 16384).every((x) => x === i % 256);
+      expect(intact).toBe(true);
+    }
+    for (const c of clients) c.close();
+  });
+
   it('reads a head that arrives a few bytes at a time', async () => {
     const c = new Client(port);
     const text = GET('/api/echo?slowly=1', 'X-A: 1\r\n');

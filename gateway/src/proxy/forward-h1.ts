@@ -97,7 +97,8 @@ class Attempt implements H1Handler {
         if (body !== undefined) {
           // A small body as latin1 joins the head in one write (a Buffer would go as a writev of two).
           if (body.length <= 16384) res.end(body.toString('latin1'), 'latin1');
-          else res.end(body);
+          // The body is borrowed from the client's read buffer; the socket may keep it queued.
+          else res.end(Buffer.from(body));
         } else res.once('close', () => this.#clientGone());
       } catch (err) {
         this.request?.abort();
@@ -110,7 +111,7 @@ class Attempt implements H1Handler {
   onData(chunk: Buffer): boolean {
     if (this.#discard || this.#ended) return true;
     const res = this.ex.res;
-    if (res.write(chunk)) return true;
+    if (res.write(Buffer.from(chunk))) return true;
     res.once('drain', () => this.request?.resume());
     return false;
   }

@@ -44,7 +44,7 @@ function call(pool: H1Pool, method = 'GET', path = '/', timeoutMs = 2000): Promi
       onHead(s, h, body) {
         status = s;
         headers = h;
-        if (body !== undefined) resolve({ status, headers, body });
+        if (body !== undefined) resolve({ status, headers, body: Buffer.from(body) });
       },
       onData(c) {
         chunks.push(Buffer.from(c));

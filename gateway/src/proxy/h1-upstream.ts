@@ -11,6 +11,10 @@
  * otherwise until the connection closes. An answer whose body arrives with its head is handed
  * over whole, so the gateway can write head and body in one syscall.
  *
+ * Answers are read into one shared buffer (net's `onread`): no allocation and no Readable
+ * stream machinery per read. Bytes handed to an H1Handler are therefore borrowed — valid
+ * during the call only; a handler that keeps them copies them.
+ *
  * A reused connection the upstream closed while idle (its keep-alive timeout racing ours)
  * fails before any byte of the answer: an idempotent request is then sent once more on a new
  * connection, which is what browsers and Netty's pool do.
@@ -19,7 +23,10 @@ import { connect, type Socket } from 'node:net';
 
 /** What receives one answer. Exactly one of onEnd / onError ends the exchange. */
 export interface H1Handler {
-  /** The answer's head; `body` is the whole body when it came with the head, else onData/onEnd follow. */
+  /**
+   * The answer's head; `body` is the whole body when it came with the head, else onData/onEnd
+   * follow. `body` and onData's chunks are borrowed (see above).
+   */
   onHead(status: number, headers: string[], body: Buffer | undefined): void;
   onData(chunk: Buffer): boolean;
   onEnd(): void;
@@ -35,6 +42,8 @@ export interface H1Options {
 const MAX_HEAD = 64 * 1024;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+// Every upstream read lands here; each is handled synchronously before the next read.
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 function coded(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -69,13 +78,23 @@ class H1Connection {
     host: string,
     port: number,
   ) {
-    this.socket = connect({ host, port, noDelay: true });
+    this.socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number, buf: Uint8Array) => {
+          this.#onData((buf as Buffer).subarray(0, n));
+          return true; // false would pause; backpressure pauses through #deliver instead
+        },
+      },
+    });
     this.#arm(pool.opts.connectTimeoutMs);
     this.socket.on('connect', () => {
       this.connected = true;
       this.#arm(this.current?.timeoutMs ?? pool.opts.keepAliveTimeoutMs);
     });
-    this.socket.on('data', (d: Buffer) => this.#onData(d));
     this.socket.on('timeout', () => this.#onTimeout());
     this.socket.on('error', (err) => this.#fail(err));
     this.socket.on('end', () => this.#onEnd());
@@ -154,7 +173,8 @@ class H1Connection {
       if (end < 0) {
         if (buf.length - start > MAX_HEAD)
           this.#fail(coded('answer head too large', 'UND_ERR_HEADERS_OVERFLOW'));
-        else this.#buf = start === 0 ? buf : buf.subarray(start);
+        // Kept past this read: copied out of the shared read buffer.
+        else this.#buf = Buffer.from(start === 0 ? buf : buf.subarray(start));
         return false;
       }
       const lines = buf.toString('latin1', start, end).split('\r\n');
