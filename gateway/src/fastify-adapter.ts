@@ -9,8 +9,9 @@
  * Fastify's own) and hands everything else straight to the gateway. Fastify's per-request work
  * (its Request/Reply objects, hooks, request logging) cost the gateway about a tenth of its CPU
  * per request in the throughput benchmark, and none of it serves a proxied request: the
- * gateway opens its own SERVER span and records spring.cloud.gateway.requests. `inject()` and
- * anything else that enters Fastify directly still reaches the gateway through the catch-all.
+ * gateway opens its own SERVER span and records spring.cloud.gateway.requests and, in place of
+ * Fastify's hooks, http_server_requests. `inject()` and anything else that enters Fastify
+ * directly still reaches the gateway through the catch-all (timed by Fastify's hooks, if any).
  *
  * Before node:http even parses them, plain bodiless HTTP/1.1 requests are read off the socket by
  * the raw front (front/raw-front.ts), which asks the same router question and hands the
@@ -58,10 +59,10 @@ export async function registerGateway(
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (appClaims(app, req.method ?? 'GET', req.url ?? '/')) return fastify(req, res);
       if (closing?.() === true) res.setHeader('connection', 'close');
-      void gateway.handle(req, res);
+      void gateway.handle(req, res, true);
     });
     if (opts.front !== 'node')
-      installRawFront(server, (req, res) => void gateway.handle(req, res), {
+      installRawFront(server, (req, res) => void gateway.handle(req, res, true), {
         claims: (method, url) => appClaims(app, method, url),
         ...(closing !== undefined ? { closing } : {}),
       });
@@ -86,8 +87,8 @@ function appClaims(app: FastifyInstance, method: string, url: string): boolean {
  * framework between the socket and the gateway.
  */
 export function createGatewayServer(gateway: Gateway, opts: Pick<MountOptions, 'front'> = {}): Server {
-  const server = createServer((req, res) => void gateway.handle(req, res));
+  const server = createServer((req, res) => void gateway.handle(req, res, true));
   server.on('upgrade', (req, socket, head: Buffer) => void gateway.upgrade(req, socket, head));
-  if (opts.front !== 'node') installRawFront(server, (req, res) => void gateway.handle(req, res));
+  if (opts.front !== 'node') installRawFront(server, (req, res) => void gateway.handle(req, res, true));
   return server;
 }

@@ -137,13 +137,17 @@ export class Gateway {
     return state;
   }
 
-  handle(req: GatewayRequest, res: GatewayResponse): Promise<void> {
+  /**
+   * `timeServer`: also record http_server_requests (the caller took the request past the web
+   * framework, whose hooks would otherwise time it).
+   */
+  handle(req: GatewayRequest, res: GatewayResponse, timeServer = false): Promise<void> {
     const ex = new Exchange(req, res, this.#now());
     stampIds(ex);
-    return this.#observation.run(ex, () => this.#handle(ex));
+    return this.#observation.run(ex, () => this.#handle(ex, timeServer));
   }
 
-  async #handle(ex: Exchange): Promise<void> {
+  async #handle(ex: Exchange, timeServer: boolean): Promise<void> {
     const state = this.#state;
     const start = performance.now();
     let entries: GatewayEntries | undefined;
@@ -165,7 +169,9 @@ export class Gateway {
       entries?.exit();
       const matched = route;
       whenAnswered(ex, () => {
-        this.#observation.record(ex, matched, (performance.now() - start) / 1000);
+        const seconds = (performance.now() - start) / 1000;
+        this.#observation.record(ex, matched, seconds);
+        if (timeServer) this.#observation.recordServer(ex, failure, seconds);
         if (this.opts.accessLog !== undefined) this.#log(ex, start, failure);
       });
     }

@@ -99,6 +99,27 @@ describe('the gateway observed as Spring Cloud Gateway 4 on Boot 3', () => {
     expect(text).toMatch(/^spring_cloud_gateway_requests_seconds_max\{[^}]*routeId="orders"/m);
   });
 
+  it('times requests taken past Fastify as http_server_requests, uri UNKNOWN as SCG, once each', async () => {
+    const count = async (labels: string): Promise<number> => {
+      const line = (await meters.scrape()).split('\n').find((l) => l.startsWith('http_server_requests_seconds_count{') && l.includes(labels));
+      return line === undefined ? 0 : Number(line.split(' ').at(-1));
+    };
+    const ok = 'method="GET",uri="UNKNOWN",status="200",outcome="SUCCESS",exception="none",error="none"';
+    const notFound = 'uri="NOT_FOUND",status="404",outcome="CLIENT_ERROR",exception="NoRouteError"';
+    const before = await count(ok);
+    const missesBefore = await count(notFound);
+    // The raw front, then node:http (a body makes the front hand the connection over).
+    await (await request(`${gw.url}/orders/echo`)).body.text();
+    await (await request(`${gw.url}/orders/echo`, { method: 'POST', body: 'abc' })).body.text();
+    await (await request(`${gw.url}/unrouted`)).body.text();
+    expect(await count(ok)).toBe(before + 1);
+    expect(await count('method="POST",uri="UNKNOWN",status="200"')).toBe(1);
+    expect(await count(notFound)).toBe(missesBefore + 1);
+    // Through Fastify's catch-all the framework's hooks time the request, not the gateway.
+    await gw.app.inject({ method: 'GET', url: '/orders/echo' });
+    expect(await count(ok)).toBe(before + 1);
+  });
+
   it("spells statuses as Spring's HttpStatus does, CUSTOM for codes it has no constant for", () => {
     expect(httpStatusName(200)).toBe('OK');
     expect(httpStatusName(416)).toBe('REQUESTED_RANGE_NOT_SATISFIABLE');

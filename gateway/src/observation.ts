@@ -10,14 +10,22 @@
  *   tags of GatewayRouteTagsProvider and GatewayHttpTagsProvider: `routeId`, `routeUri`,
  *   `outcome` (the HttpStatus series), `status` (the HttpStatus name), `httpStatusCode`,
  *   `httpMethod` — camelCase as SCG writes them, so its dashboards match;
+ * - `http.server.requests` (Boot's ServerHttpObservationFilter, which SCG's proxied requests
+ *   pass too) for requests the gateway takes past the web framework's own timing (the raw front
+ *   and the node:http bypass): `uri` is `UNKNOWN` as for any request without a handler pattern
+ *   (REDIRECTION / NOT_FOUND by status);
  * - the trace id on the access log line.
  *
  * With no tracing in force the gateway keeps its own W3C hop (`nextTraceparent`).
  */
 import { STATUS_CODES } from 'node:http';
 import {
+  SERVER_TAGS,
   SpanKind,
   currentScope,
+  exceptionTag,
+  outcomeOf,
+  uriTag,
   currentTraceIds,
   injectTraceContext,
   withInboundSpan,
@@ -157,6 +165,25 @@ export class GatewayObservation {
     tags.routeUri = route.definition.uri;
     this.#timer(meters).record(tags, seconds);
   }
+
+  /** http.server.requests, as the web framework records it for requests it handles itself. */
+  recordServer(ex: Exchange, failure: unknown, seconds: number): void {
+    const meters = (this.scope ?? currentScope())?.meters;
+    if (meters === undefined) return;
+    let t = this.#serverTimers.get(meters);
+    if (t === undefined) {
+      t = meters.timer('http_server_requests', 'Duration of HTTP server request handling', SERVER_TAGS);
+      this.#serverTimers.set(meters, t);
+    }
+    const status = ex.res.statusCode;
+    const exception = exceptionTag(failure);
+    t.record(
+      { method: ex.method, uri: uriTag(undefined, status), status: String(status), outcome: outcomeOf(status), exception, error: exception },
+      seconds,
+    );
+  }
+
+  #serverTimers = new WeakMap<MeterRegistry, ReturnType<MeterRegistry['timer']>>();
 
   // The registry looks a timer up by name; the gateway's one is kept per registry instead.
   #timers = new WeakMap<MeterRegistry, ReturnType<MeterRegistry['timer']>>();
