@@ -183,7 +183,8 @@ class RawConnection implements ResponseOwner {
     if (res !== this.#res) return;
     this.#res = undefined;
     this.#idleSince = Date.now();
-    if (res.listenerCount('close') > 0) process.nextTick(emitClose, res);
+    // As a ServerResponse, 'close' after the answer is out, not within end().
+    if (res.waitedFor) process.nextTick(emitClose, res);
     if (close || this.#ended) {
       this.#buf = undefined;
       this.socket.end();

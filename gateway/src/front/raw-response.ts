@@ -8,7 +8,6 @@
  * checked as Node checks them, so an upstream field with a control character cannot split the
  * answer. Head and a body given to end() go out in one write.
  */
-import { EventEmitter } from 'node:events';
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -50,7 +49,13 @@ function field(name: string, value: unknown): string {
   return `${name}: ${v}\r\n`;
 }
 
-export class RawResponse extends EventEmitter {
+type Listener = () => void;
+
+/**
+ * Not an EventEmitter: the gateway only ever waits once for 'close' (the answer is done or the
+ * client went away) and 'drain', and an emitter's setup per answer showed in the profile.
+ */
+export class RawResponse {
   statusCode = 200;
   headersSent = false;
   writableEnded = false;
@@ -61,12 +66,31 @@ export class RawResponse extends EventEmitter {
   #hasBody = true;
   #chunked = false;
   #close = false;
+  #onClose: Listener[] | undefined;
+  #onDrain: Listener[] | undefined;
 
   constructor(
     readonly owner: ResponseOwner,
     readonly isHead: boolean,
-  ) {
-    super();
+  ) {}
+
+  once(event: 'close' | 'drain', listener: Listener): this {
+    if (event === 'close') (this.#onClose ??= []).push(listener);
+    else (this.#onDrain ??= []).push(listener);
+    return this;
+  }
+
+  get waitedFor(): boolean {
+    return this.#onClose !== undefined;
+  }
+
+  /** Runs, and forgets, the listeners of `event`. */
+  emit(event: 'close' | 'drain'): void {
+    const list = event === 'close' ? this.#onClose : this.#onDrain;
+    if (list === undefined) return;
+    if (event === 'close') this.#onClose = undefined;
+    else this.#onDrain = undefined;
+    for (const fn of list) fn();
   }
 
   get destroyed(): boolean {

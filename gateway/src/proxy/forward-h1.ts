@@ -9,7 +9,7 @@ import { HOP_BY_HOP, type Exchange, type RetryPolicy } from '../exchange.js';
 import { StatusFailure } from '../filter/resilience-filters.js';
 import { UpstreamConnectError, UpstreamTimeoutError } from '../errors.js';
 import { backoffMs, forwardedHeaders, retryable, toGatewayError, type ForwardOptions } from './forward.js';
-import type { H1Handler, H1Request } from './h1-upstream.js';
+import type { H1Handler, H1Pool, H1Request } from './h1-upstream.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
 // undici's checks: a path of visible latin1 characters; header values without controls
@@ -141,7 +141,7 @@ class Attempt implements H1Handler {
   }
 }
 
-export async function forwardH1(
+export function forwardH1(
   ex: Exchange,
   origin: string,
   pools: UpstreamPools,
@@ -153,10 +153,31 @@ export async function forwardH1(
     head = requestHead(ex, host);
   } catch (err) {
     // As undici refuses such a request: the exchange failed before it reached the upstream.
-    throw toGatewayError(err, ex, origin, opts);
+    const mapped = toGatewayError(err, ex, origin, opts);
+    return Promise.reject(mapped instanceof Error ? mapped : new Error(String(mapped)));
   }
   const policy = ex.retry;
   const timeoutMs = opts.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+  if (policy === undefined && ex.failStatuses === undefined) {
+    // One attempt, nothing to judge after it: no loop, and one promise fewer per request.
+    const a = new Attempt(ex, undefined, 0);
+    a.request = pool.request(ex.method, head, a, timeoutMs);
+    return a.done.then(undefined, (err: unknown) => {
+      throw toGatewayError(err, ex, origin, opts);
+    });
+  }
+  return withRetries(ex, origin, opts, pool, head, timeoutMs);
+}
+
+async function withRetries(
+  ex: Exchange,
+  origin: string,
+  opts: ForwardOptions,
+  pool: H1Pool,
+  head: string,
+  timeoutMs: number,
+): Promise<void> {
+  const policy = ex.retry;
   for (let attempt = 0; ; attempt++) {
     const a = new Attempt(ex, policy, attempt);
     a.request = pool.request(ex.method, head, a, timeoutMs);
