@@ -201,6 +201,33 @@ describe('the raw front', () => {
     }
   });
 
+  it('answers a deep pipeline in order, pausing the socket while more than a head is queued', async () => {
+    const n = 600;
+    const c = new Client(port);
+    // In three writes, so later bytes arrive while earlier requests are in flight.
+    for (let part = 0; part < 3; part++) {
+      let text = '';
+      for (let i = part * 200; i < (part + 1) * 200; i++) text += GET(`/api/echo?i=${i}`);
+      c.send(text);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (let i = 0; i < n; i++) expect((JSON.parse((await c.read()).body) as { url: string }).url).toBe(`/echo?i=${i}`);
+    c.close();
+  });
+
+  it('hands a WebSocket upgrade on a connection the front began to node:http and the pass-through', async () => {
+    const c = new Client(port).send(GET('/api/echo'));
+    expect((await c.read()).status).toBe(200);
+    c.send(
+      'GET /api/ws HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    const switched = await c.read(true);
+    expect(switched.status).toBe(101);
+    expect(switched.headers['sec-websocket-accept']).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    c.close();
+  });
+
   it("hands the app's own routes to Fastify on a connection the front began", async () => {
     const c = new Client(port).send(GET('/api/echo'));
     await c.read();
