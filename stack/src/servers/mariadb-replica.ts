@@ -9,20 +9,28 @@
  * `start` is idempotent: a running replica whose replication threads run is left alone; one
  * whose replication broke (say the primary's data directory was recreated) is re-seeded.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import { host, mariadb, mariadbReplica, stateDir } from '../config.js';
-import { assertPortsFree, execFileAsync, livePid, portOpen, spawnDetached, stopPid, waitFor, which } from '../process.js';
+import type mysql from 'mysql2/promise';
+import { host, mariadb, mariadbReplica } from '../config.js';
+import { assertPortsFree, livePid, stopPid, waitFor, which } from '../process.js';
 import { StackError, type ServerStatus, type StackServer } from '../server.js';
+import {
+  appConnection,
+  appLoginVersion,
+  appUserSql,
+  clientBinary,
+  initDataDir,
+  mariadbFiles,
+  rootSql as rootSqlOver,
+  spawnMariadbd,
+  waitListening,
+} from './mariadb-process.js';
 
 const NAME = 'mariadb-replica';
-const dir = join(stateDir, NAME);
-const dataDir = join(dir, 'data');
-const socket = join(dir, 'mysqld.sock');
-const pidFile = join(dir, 'server.pid');
-const logFile = join(dir, 'mariadb.log');
+const files = mariadbFiles(NAME);
+const { dir, dataDir, socket, pidFile, logFile } = files;
 /** Written once a dump has been loaded and replication configured. */
 const seededMarker = join(dir, 'seeded');
 
@@ -33,26 +41,13 @@ interface ReplicationState {
   lastError: string;
 }
 
-async function client(): Promise<string> {
-  const c = (await which('mariadb')) ?? (await which('mysql'));
-  if (!c) throw new StackError(NAME, 'no mariadb/mysql client found: install mariadb-client');
-  return c;
-}
+const client = (): Promise<string> => clientBinary(NAME);
 
 /** Runs SQL on the replica as root over its unix socket. */
-async function rootSql(sql: string): Promise<string> {
-  const { stdout } = await execFileAsync(await client(), ['--no-defaults', '-uroot', `--socket=${socket}`, '-N', '-e', sql]);
-  return stdout;
-}
+const rootSql = (sql: string): Promise<string> => rootSqlOver(NAME, socket, sql);
 
 async function replicationState(): Promise<ReplicationState | undefined> {
-  const conn = await mysql.createConnection({
-    host,
-    port: mariadbReplica.port,
-    user: mariadb.user,
-    password: mariadb.password,
-    connectTimeout: 2000,
-  });
+  const conn = await appConnection(mariadbReplica.port);
   try {
     const [rows] = await conn.query<mysql.RowDataPacket[]>('SHOW SLAVE STATUS');
     const r = rows[0];
@@ -70,31 +65,6 @@ async function replicationState(): Promise<ReplicationState | undefined> {
 }
 
 const running = (s: ReplicationState | undefined): boolean => s?.io === 'Yes' && s.sql === 'Yes';
-
-async function initDataDir(): Promise<void> {
-  if (existsSync(join(dataDir, 'mysql'))) return;
-  mkdirSync(dataDir, { recursive: true });
-  rmSync(seededMarker, { force: true });
-  const installDb = (await which('mariadb-install-db')) ?? (await which('mysql_install_db'));
-  if (!installDb) throw new StackError(NAME, 'mariadb-install-db not found: install mariadb-server');
-  await execFileAsync(installDb, [
-    '--no-defaults',
-    '--user=root',
-    `--datadir=${dataDir}`,
-    '--auth-root-authentication-method=socket',
-    '--skip-test-db',
-  ]);
-}
-
-function provisionSql(): string {
-  const u = mariadb.user;
-  const p = mariadb.password;
-  return `CREATE USER IF NOT EXISTS '${u}'@'%' IDENTIFIED BY '${p}';
-CREATE USER IF NOT EXISTS '${u}'@'localhost' IDENTIFIED BY '${p}';
-GRANT ALL PRIVILEGES ON *.* TO '${u}'@'%';
-GRANT ALL PRIVILEGES ON *.* TO '${u}'@'localhost';
-FLUSH PRIVILEGES;`;
-}
 
 /** Loads a consistent dump of the primary and starts replicating from the dump's GTID position. */
 async function seed(): Promise<void> {
@@ -152,40 +122,18 @@ export const mariadbReplicaServer: StackServer = {
   async start() {
     if (livePid(pidFile) === undefined) {
       await assertPortsFree(NAME, this.ports);
-      await initDataDir();
-      const bin = (await which('mariadbd')) ?? (await which('mysqld'));
-      if (!bin) throw new StackError(NAME, 'mariadbd not found: run `pnpm stack up` to install it');
-      spawnDetached({
-        server: NAME,
-        command: bin,
-        args: [
-          '--no-defaults',
-          '--user=root',
-          `--datadir=${dataDir}`,
-          `--socket=${socket}`,
-          `--port=${mariadbReplica.port}`,
-          `--bind-address=${host}`,
-          '--skip-name-resolve',
-          `--server-id=${mariadbReplica.serverId}`,
-          ...mariadbReplica.databases.map((d) => `--replicate-wild-do-table=${d}.%`),
-          '--innodb-buffer-pool-size=64M',
-          '--max-connections=200',
-          '--character-set-server=utf8mb4',
-          '--collation-server=utf8mb4_general_ci',
-        ],
-        logFile,
-        pidFile,
-      });
+      // A new data directory holds no copy of the primary yet, whatever the marker says.
+      if (await initDataDir(NAME, dataDir)) rmSync(seededMarker, { force: true });
+      await spawnMariadbd(NAME, files, mariadbReplica.port, [
+        `--server-id=${mariadbReplica.serverId}`,
+        ...mariadbReplica.databases.map((d) => `--replicate-wild-do-table=${d}.%`),
+        '--innodb-buffer-pool-size=64M',
+        '--max-connections=200',
+      ]);
     }
     const pid = livePid(pidFile);
-    await waitFor(async () => existsSync(socket) && portOpen(mariadbReplica.port), {
-      server: NAME,
-      what: `the replica to listen on ${mariadbReplica.port}`,
-      timeoutMs: 60_000,
-      logFile,
-      pid,
-    });
-    await rootSql(provisionSql());
+    await waitListening(NAME, files, mariadbReplica.port, pid);
+    await rootSql(appUserSql(false));
     const state = await replicationState().catch(() => undefined);
     if (!existsSync(seededMarker) || !state) await seed();
     else if (!running(state)) {
@@ -212,13 +160,12 @@ export const mariadbReplicaServer: StackServer = {
     const base = { ports: this.ports, ownedByStack: pid !== undefined };
     try {
       const state = await replicationState();
-      const conn = await mysql.createConnection({ host, port: mariadbReplica.port, user: mariadb.user, password: mariadb.password });
-      const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v').finally(() => conn.end());
+      const version = await appLoginVersion(mariadbReplica.port);
       const ok = running(state);
       return {
         ...base,
         healthy: ok,
-        version: String(rows[0]?.v ?? 'unknown'),
+        version,
         detail: ok
           ? `pid ${pid ?? '?'}, replicating ${host}:${mariadb.port}, ${state?.lagSeconds ?? '?'} s behind`
           : `replication not running (io ${state?.io ?? '-'}, sql ${state?.sql ?? '-'}) ${state?.lastError ?? ''}`.trim(),
