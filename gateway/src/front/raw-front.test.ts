@@ -252,6 +252,15 @@ describe('the raw front', () => {
     }
   });
 
+  it('answers a request whose client half-closed right after sending it, then closes', async () => {
+    const c = new Client(port);
+    c.socket.end(GET('/api/echo?half=1'));
+    const a = await c.read();
+    expect(JSON.parse(a.body)).toMatchObject({ url: '/echo?half=1' });
+    expect(a.headers.connection).toBe('close');
+    expect(await c.closedByServer()).toBe(true);
+  });
+
   it('answers HEAD without a body and keeps the connection usable', async () => {
     const c = new Client(port).send(`HEAD /api/echo HTTP/1.1\r\nHost: gw\r\n\r\n`);
     const a = await c.read(true);
