@@ -231,8 +231,15 @@ export class Gateway {
     const instance = await this.opts.discovery?.choose(t.service);
     if (instance === undefined) throw new NoInstanceError(route.id, t.service);
     const secure = t.protocol === 'https:' || instance.metadata.secure === 'true';
-    return `${secure ? 'https' : 'http'}://${instance.ip.includes(':') ? `[${instance.ip}]` : instance.ip}:${instance.port}`;
+    // An instance's origin is the same string on every request that lands on it.
+    let origins = this.#origins.get(instance);
+    if (origins === undefined) this.#origins.set(instance, (origins = ['', '']));
+    const i = secure ? 1 : 0;
+    return (origins[i] ||=
+      `${secure ? 'https' : 'http'}://${instance.ip.includes(':') ? `[${instance.ip}]` : instance.ip}:${instance.port}`);
   }
+
+  readonly #origins = new WeakMap<ServiceInstance, [string, string]>();
 
   /** `forward:/path`: the exchange, with a new path, through the route that path matches. */
   async #forwardTo(ex: Exchange, path: string): Promise<void> {

@@ -26,6 +26,13 @@ describe('path filters', () => {
     expect(stripPrefix('/name/blue/red/', 1)).toBe('/blue/red/');
     expect(stripPrefix('/name', 1)).toBe('/');
     expect(stripPrefix('//a//b', 1)).toBe('/b');
+    // The in-place cut gives what the segment split gives.
+    for (const path of ['/', '/a', '/a/', '/a/b', '/a/b/', '/a/b/c', '/a/b/c/', 'a/b', '/a//b', '/a/b//'])
+      for (const parts of [0, 1, 2, 3]) {
+        const segments = path.split('/').filter((x) => x !== '');
+        const rest = segments.slice(parts).join('/');
+        expect(stripPrefix(path, parts), `${path} ${parts}`).toBe(rest === '' ? '/' : `/${rest}${path.endsWith('/') ? '/' : ''}`);
+      }
   });
 
   it('PrefixPath, SetPath with URI variables, RewritePath with $\\{name} groups, query kept', async () => {

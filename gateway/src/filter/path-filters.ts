@@ -13,6 +13,15 @@ export function javaReplacement(replacement: string): string {
 }
 
 export function stripPrefix(path: string, parts: number): string {
+  // The usual path (a leading slash, no empty segments) is cut in place, with no arrays.
+  if (path.charCodeAt(0) === 47 && !path.includes('//')) {
+    let at = 0;
+    for (let n = 0; n < parts; n++) {
+      at = path.indexOf('/', at + 1);
+      if (at < 0) return '/';
+    }
+    return at === 0 ? path : path.slice(at);
+  }
   const segments = path.split('/').filter((s) => s !== '');
   const rest = segments.slice(parts).join('/');
   return rest === '' ? '/' : `/${rest}${path.endsWith('/') ? '/' : ''}`;

@@ -172,6 +172,17 @@ describe('the raw front', () => {
     c.close();
   });
 
+  it('sends X-Forwarded-Host and, when the Host header ends in one, X-Forwarded-Port', async () => {
+    const c = new Client(port);
+    for (const [host, fwdPort] of [['gw:8443', '8443'], ['[::1]:9', '9'], ['[::1]', undefined], ['gw:', undefined], ['gw', undefined]]) {
+      c.send(`GET /api/echo HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      const seen = (JSON.parse((await c.read()).body) as { headers: Record<string, string> }).headers;
+      expect(seen['x-forwarded-host']).toBe(host);
+      expect(seen['x-forwarded-port']).toBe(fwdPort);
+    }
+    c.close();
+  });
+
   it('answers pipelined requests in order', async () => {
     const c = new Client(port).send(GET('/api/slow?ms=60') + GET('/api/echo?n=2') + GET('/api/echo?n=3'));
     const urls = [];

@@ -43,11 +43,22 @@ export function forwardedHeaders(ex: Exchange): Record<string, string | string[]
   const host = ex.header('host');
   if (host !== undefined) {
     headers['x-forwarded-host'] ??= host;
-    const port = /:(\d+)$/.exec(host)?.[1];
+    const port = portOf(host);
     if (port !== undefined) headers['x-forwarded-port'] ??= port;
   }
   headers['x-forwarded-proto'] ??= 'encrypted' in ex.req.socket ? 'https' : 'http';
   return headers;
+}
+
+/** The digits after the Host header's last colon (`h:8080`, `[::1]:8080`), if that is how it ends. */
+function portOf(host: string): string | undefined {
+  const colon = host.lastIndexOf(':');
+  if (colon < 0 || colon === host.length - 1) return undefined;
+  for (let i = colon + 1; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return host.slice(colon + 1);
 }
 
 function limited(ex: Exchange, max: number): Transform {
