@@ -17,7 +17,8 @@ export interface GatewayRequest {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly socket: Socket;
+  /** Null once Fastify's inject() has finished with its mock request. */
+  readonly socket: Socket | null;
   /** The body has been read whole (always, for a request without one). */
   readonly complete: boolean;
 }
@@ -90,6 +91,7 @@ export class Exchange {
   #weights: Map<string, string> | undefined;
   #params: URLSearchParams | undefined;
   #cookies: Map<string, string[]> | undefined;
+  #remote: string | undefined;
 
   constructor(
     readonly req: GatewayRequest,
@@ -110,9 +112,11 @@ export class Exchange {
     }
   }
 
+  /** The client's address, read once (the access log reads it after the answer, socket or not). */
   get remoteAddress(): string {
-    const a = this.req.socket.remoteAddress ?? '';
-    return a.startsWith('::ffff:') ? a.slice(7) : a;
+    if (this.#remote !== undefined) return this.#remote;
+    const a = this.req.socket?.remoteAddress ?? '';
+    return (this.#remote = a.startsWith('::ffff:') ? a.slice(7) : a);
   }
 
   /** The first value of a request header as the client sent it. */

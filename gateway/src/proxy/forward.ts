@@ -46,7 +46,8 @@ export function forwardedHeaders(ex: Exchange): Record<string, string | string[]
     const port = portOf(host);
     if (port !== undefined) headers['x-forwarded-port'] ??= port;
   }
-  headers['x-forwarded-proto'] ??= 'encrypted' in ex.req.socket ? 'https' : 'http';
+  const socket = ex.req.socket;
+  headers['x-forwarded-proto'] ??= socket !== null && 'encrypted' in socket ? 'https' : 'http';
   return headers;
 }
 
