@@ -10,6 +10,7 @@
  */
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { isFieldName, isFieldValue } from '../http-field.js';
 
 /** What the response needs from its connection. */
 export interface ResponseOwner {
@@ -22,8 +23,6 @@ export interface ResponseOwner {
   finished(res: RawResponse, close: boolean): void;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[^\t\u0020-\u007e\u0080-\u00ff]/;
 
 let dateLine = '';
 let dateUntil = 0;
@@ -44,8 +43,8 @@ function coded(err: Error, code: string): Error {
 
 function field(name: string, value: unknown): string {
   const v = String(value);
-  if (!TOKEN.test(name)) throw coded(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), 'ERR_INVALID_HTTP_TOKEN');
-  if (BAD_VALUE.test(v)) throw coded(new TypeError(`Invalid character in header content ["${name}"]`), 'ERR_INVALID_CHAR');
+  if (!isFieldName(name)) throw coded(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), 'ERR_INVALID_HTTP_TOKEN');
+  if (!isFieldValue(v)) throw coded(new TypeError(`Invalid character in header content ["${name}"]`), 'ERR_INVALID_CHAR');
   return `${name}: ${v}\r\n`;
 }
 

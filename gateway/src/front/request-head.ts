@@ -15,6 +15,7 @@
  * A request smuggled behind ambiguous framing therefore never passes here: the framing of what
  * is accepted is unambiguous (the head ends at the first CRLFCRLF and no body follows).
  */
+import { isFieldName, isFieldValue } from '../http-field.js';
 
 export const INCOMPLETE = 0;
 export const HANDOFF = 1;
@@ -33,11 +34,8 @@ export interface RequestHead {
 const SIMPLE_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'POST', 'PUT', 'PATCH']);
 const MAX_FIELDS = 100;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Origin-form: a slash, then visible ASCII only (llhttp's strict URL characters).
 const TARGET = /^\/[\u0021-\u007e]*$/;
-// Anything a field value may not hold: controls but HTAB, and DEL (obs-text is allowed, as latin1).
-const BAD_VALUE = /[^\t\u0020-\u007e\u0080-\u00ff]/;
 
 /**
  * Parses the head at the start of `buf`: the request, INCOMPLETE while its end has not arrived,
@@ -65,9 +63,9 @@ export function parseRequestHead(buf: Buffer, maxHeaderSize: number): RequestHea
     if (colon <= 0) return HANDOFF;
     const name = field.slice(0, colon);
     // Also refuses `Name :` and a continuation line (obs-fold), whose name starts with a space.
-    if (!TOKEN.test(name)) return HANDOFF;
+    if (!isFieldName(name)) return HANDOFF;
     const value = trimOws(field, colon + 1);
-    if (BAD_VALUE.test(value)) return HANDOFF;
+    if (!isFieldValue(value)) return HANDOFF;
     const key = name.toLowerCase();
     if (headers[key] !== undefined || key === '__proto__') return HANDOFF;
     switch (key) {

@@ -7,16 +7,15 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { HOP_BY_HOP, type Exchange, type RetryPolicy } from '../exchange.js';
 import { StatusFailure } from '../filter/resilience-filters.js';
+import { isFieldName, isFieldValue } from '../http-field.js';
 import { UpstreamConnectError, UpstreamTimeoutError } from '../errors.js';
 import { backoffMs, forwardedHeaders, retryable, toGatewayError, type ForwardOptions } from './forward.js';
 import type { H1Handler, H1Pool, H1Request } from './h1-upstream.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
-// undici's checks: a path of visible latin1 characters; header values without controls
+// undici's checks: a path of visible latin1 characters, and the field grammar for headers
 // (a URI variable expanded into a header or a path must not smuggle a second request).
 const BAD_PATH = /[^\u0021-\u00ff]/;
-const BAD_VALUE = /[^\t\u0020-\u007e\u0080-\u00ff]/;
-const BAD_NAME = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const DEFAULT_RESPONSE_TIMEOUT_MS = 300_000;
 
 function invalid(message: string): Error {
@@ -34,12 +33,12 @@ export function requestHead(ex: Exchange, host: string): string {
     const v = headers[name]!;
     if (typeof v === 'string') {
       // A header as the client sent it passed Node's parser; only what filters set is checked.
-      if (v !== sent[name] && (BAD_NAME.test(name) || BAD_VALUE.test(v)))
+      if (v !== sent[name] && (!isFieldName(name) || !isFieldValue(v)))
         throw invalid(`invalid header '${name.slice(0, 64)}'`);
       head += `${name}: ${v}\r\n`;
     } else
       for (const one of v) {
-        if (BAD_NAME.test(name) || BAD_VALUE.test(one))
+        if (!isFieldName(name) || !isFieldValue(one))
           throw invalid(`invalid header '${name.slice(0, 64)}'`);
         head += `${name}: ${one}\r\n`;
       }
