@@ -149,15 +149,18 @@ export class InvalidationBus {
 
   readonly #onConnectionClose = (): void => this.#distrust();
 
-  /** Follows the cluster client's subscription connection; a new one means a gap was possible. */
-  #watchConnection(): void {
+  /**
+   * Follows the cluster client's subscription connection; returns true when another one took
+   * the place of the one watched, i.e. a gap was possible.
+   */
+  #watchConnection(): boolean {
     const current = subscriptionConnection(this.#subscriber);
-    if (current === this.#connection) return;
+    if (current === this.#connection) return false;
     const replaced = this.#connection !== undefined;
     this.#connection?.off('close', this.#onConnectionClose);
     this.#connection = current;
     current?.on('close', this.#onConnectionClose);
-    if (replaced) this.#distrust();
+    return replaced;
   }
 
   /** Whether L1 may be read and filled: the channel is known to be heard. */
@@ -192,9 +195,10 @@ export class InvalidationBus {
 
   #beat(): void {
     this.#heartbeat = this.#clock.setTimeout(() => {
-      // The previous probe had a whole beat to come back.
-      if (this.#probe !== undefined) this.#goDeaf();
-      this.#watchConnection();
+      // The previous probe had a whole beat to come back; a new subscription connection may
+      // have missed messages even if it came back.
+      const replaced = this.#watchConnection();
+      if (this.#probe !== undefined || replaced) this.#goDeaf();
       this.#sendProbe();
       this.#beat();
     }, HEARTBEAT_MS);
